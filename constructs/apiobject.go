@@ -1,0 +1,136 @@
+package constructs
+
+import (
+	"fmt"
+	"reflect"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// APIObject is a Kubernetes object in the construct tree. It renders the
+// object it was created with as that object is at synthesis time, so the
+// object may keep changing until then.
+type APIObject struct {
+	node    *Node
+	object  func() runtime.Object
+	patches []JSONPatch
+}
+
+// Object is an APIObject together with the typed value it renders: a
+// k8s.io/api struct such as *appsv1.Deployment, a registered custom type,
+// or *unstructured.Unstructured for kinds without Go types.
+type Object[T runtime.Object] struct {
+	*APIObject
+	// Obj is rendered at synthesis; change it freely until then.
+	Obj T
+}
+
+// NewObject adds obj to scope under id and returns a typed handle on it.
+// apiVersion and kind are filled in from the app's scheme; name, namespace
+// and chart labels are filled in at synthesis where obj leaves them empty.
+func NewObject[T runtime.Object](scope Construct, id string, obj T) *Object[T] {
+	o := &Object[T]{Obj: obj}
+	o.APIObject = &APIObject{object: func() runtime.Object { return o.Obj }}
+	o.APIObject.node = newNode(scope, id, o.APIObject)
+	return o
+}
+
+// NewUnstructured adds an object given as plain JSON-like content, for kinds
+// without Go types (custom resources). content must set apiVersion and kind.
+func NewUnstructured(scope Construct, id string, content map[string]any) *Object[*unstructured.Unstructured] {
+	return NewObject(scope, id, &unstructured.Unstructured{Object: content})
+}
+
+// Node returns the object's tree node.
+func (o *APIObject) Node() *Node { return o.node }
+
+// Object returns the rendered value.
+func (o *APIObject) Object() runtime.Object { return o.object() }
+
+// Chart returns the closest chart above the object, or nil.
+func (o *APIObject) Chart() *Chart { return ChartOf(o) }
+
+// Name returns the object's metadata.name if it has one, else the name
+// synthesis generates from its construct path. It is "" when no name can
+// be generated; synthesis reports why.
+func (o *APIObject) Name() string {
+	if acc, err := meta.Accessor(o.Object()); err == nil && acc.GetName() != "" {
+		return acc.GetName()
+	}
+	name, _ := o.generatedName(o.Object().GetObjectKind().GroupVersionKind().Kind)
+	return name
+}
+
+// generatedName is cdk8s's Chart.generateObjectName: a DNS label from the
+// construct path, at most 52 characters for a CronJob (the controller adds
+// 11 to name its Jobs).
+func (o *APIObject) generatedName(kind string) (string, error) {
+	opts := NameOptions{}
+	if c := o.Chart(); c != nil {
+		opts.NoHash = c.props.DisableResourceNameHashes
+	}
+	if kind == "CronJob" {
+		opts.MaxLen = 52
+	}
+	return ToDNSLabel(o, opts)
+}
+
+// AddLabel sets a label on the object's metadata.
+func (o *APIObject) AddLabel(key, value string) {
+	o.updateMeta(func(acc metaObject) {
+		labels := acc.GetLabels()
+		if labels == nil {
+			labels = map[string]string{}
+		}
+		labels[key] = value
+		acc.SetLabels(labels)
+	})
+}
+
+// AddAnnotation sets an annotation on the object's metadata.
+func (o *APIObject) AddAnnotation(key, value string) {
+	o.updateMeta(func(acc metaObject) {
+		annotations := acc.GetAnnotations()
+		if annotations == nil {
+			annotations = map[string]string{}
+		}
+		annotations[key] = value
+		acc.SetAnnotations(annotations)
+	})
+}
+
+type metaObject interface {
+	GetLabels() map[string]string
+	SetLabels(map[string]string)
+	GetAnnotations() map[string]string
+	SetAnnotations(map[string]string)
+}
+
+func (o *APIObject) updateMeta(f func(metaObject)) {
+	acc, err := meta.Accessor(o.Object())
+	if err != nil {
+		o.node.AddError(fmt.Errorf("%w: %T has no metadata: %v", ErrInvalidObject, o.Object(), err))
+		return
+	}
+	f(acc)
+}
+
+// AddDependency makes the object depend on other constructs: the API
+// objects under them are written before this one.
+func (o *APIObject) AddDependency(deps ...Construct) { o.node.AddDependency(deps...) }
+
+// AddJSONPatch adds RFC 6902 operations applied to the rendered object at
+// synthesis, after everything else: the escape hatch for fields no helper
+// reaches.
+func (o *APIObject) AddJSONPatch(ops ...JSONPatch) { o.patches = append(o.patches, ops...) }
+
+// isNil reports whether obj is nil or a typed nil pointer.
+func isNil(obj runtime.Object) bool {
+	if obj == nil {
+		return true
+	}
+	v := reflect.ValueOf(obj)
+	return v.Kind() == reflect.Pointer && v.IsNil()
+}

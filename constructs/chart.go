@@ -1,0 +1,66 @@
+package constructs
+
+import "maps"
+
+// ChartProps configures a Chart.
+type ChartProps struct {
+	// Namespace is given to every namespaced object in the chart that does
+	// not set its own.
+	Namespace string
+	// Labels are added to every object in the chart; an object's own label
+	// of the same key wins.
+	Labels map[string]string
+	// DisableResourceNameHashes leaves the "c8…" hash out of generated names.
+	DisableResourceNameHashes bool
+}
+
+// Chart groups API objects that are synthesized together, by default into
+// one file.
+type Chart struct {
+	node  *Node
+	props ChartProps
+}
+
+// NewChart adds a chart to scope: usually the App, or another chart, which
+// then depends on it.
+func NewChart(scope Construct, id string, props ChartProps) *Chart {
+	c := &Chart{props: props}
+	c.props.Labels = maps.Clone(props.Labels)
+	c.node = newNode(scope, id, c)
+	return c
+}
+
+// Node returns the chart's tree node.
+func (c *Chart) Node() *Node { return c.node }
+
+// Namespace returns the chart's namespace, or "".
+func (c *Chart) Namespace() string { return c.props.Namespace }
+
+// Labels returns a copy of the chart's labels.
+func (c *Chart) Labels() map[string]string { return maps.Clone(c.props.Labels) }
+
+// AddDependency makes the chart depend on other constructs; a chart that
+// depends on another chart is written after it.
+func (c *Chart) AddDependency(deps ...Construct) { c.node.AddDependency(deps...) }
+
+// APIObjects returns the API objects directly in this chart, in the order
+// they were added.
+func (c *Chart) APIObjects() []*APIObject {
+	var out []*APIObject
+	for _, n := range c.node.children {
+		if o, ok := n.host.(*APIObject); ok {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// ChartOf returns the closest chart at or above c, or nil.
+func ChartOf(c Construct) *Chart {
+	for n := c.Node(); n != nil; n = n.scope {
+		if ch, ok := n.host.(*Chart); ok {
+			return ch
+		}
+	}
+	return nil
+}

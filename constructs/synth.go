@@ -1,0 +1,386 @@
+package constructs
+
+import (
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"gitlab.com/tsumiki/tsumiki/internal/document"
+)
+
+// Problem is one thing synthesis found wrong, at a construct path.
+type Problem struct {
+	// Path is the construct path ("web/frontend/deployment"); "" for the app.
+	Path string
+	Err  error
+}
+
+func (p Problem) Error() string {
+	if p.Path == "" {
+		return "app: " + p.Err.Error()
+	}
+	return p.Path + ": " + p.Err.Error()
+}
+
+// Unwrap returns the underlying error, for errors.Is and errors.As.
+func (p Problem) Unwrap() error { return p.Err }
+
+// SynthesisError lists every problem synthesis found, in tree order.
+type SynthesisError struct {
+	Problems []Problem
+}
+
+func (e *SynthesisError) Error() string {
+	var b strings.Builder
+	if len(e.Problems) == 1 {
+		b.WriteString("synthesis failed: 1 problem")
+	} else {
+		fmt.Fprintf(&b, "synthesis failed: %d problems", len(e.Problems))
+	}
+	for _, p := range e.Problems {
+		b.WriteString("\n  ")
+		b.WriteString(p.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the problems, so errors.Is finds any of them.
+func (e *SynthesisError) Unwrap() []error {
+	out := make([]error, len(e.Problems))
+	for i, p := range e.Problems {
+		out[i] = p
+	}
+	return out
+}
+
+type problems []Problem
+
+func (ps *problems) add(n *Node, err error) {
+	*ps = append(*ps, Problem{Path: n.Path(), Err: err})
+}
+
+func (ps problems) err() error {
+	if len(ps) == 0 {
+		return nil
+	}
+	return &SynthesisError{Problems: ps}
+}
+
+// synthesis is a rendered app: charts in the order they are written, each
+// with its objects in order.
+type synthesis struct {
+	charts    []*renderedChart
+	dependant bool // some chart depends on another: file names get indices
+}
+
+type renderedChart struct {
+	chart   *Chart
+	objects []*renderedObject
+}
+
+type renderedObject struct {
+	obj       *APIObject
+	chart     *Chart
+	gvk       schema.GroupVersionKind // as rendered, after patches
+	namespace string
+	name      string
+	yaml      []byte
+	errs      []error
+}
+
+func (a *App) synthesize() (*synthesis, error) {
+	var ps problems
+	all := a.node.FindAll()
+	for _, n := range all {
+		for _, err := range n.problems {
+			ps.add(n, err)
+		}
+	}
+	for _, n := range all {
+		for _, v := range n.validations {
+			for _, err := range v.Validate() {
+				if err != nil {
+					ps.add(n, err)
+				}
+			}
+		}
+	}
+	for _, n := range all {
+		if o, ok := n.host.(*APIObject); ok && o.Chart() == nil {
+			ps.add(n, fmt.Errorf("%w: an API object must be inside a chart", ErrInvalidObject))
+		}
+	}
+
+	g, dependant := resolveDependencies(all, &ps)
+	order, err := topology(a.node, g)
+	if err != nil {
+		ps = append(ps, Problem{Err: err})
+		return nil, ps.err()
+	}
+
+	s := &synthesis{dependant: dependant}
+	var objects []*renderedObject
+	for _, n := range order {
+		c, ok := n.host.(*Chart)
+		if !ok {
+			continue
+		}
+		chartOrder, err := topology(c.node, g)
+		if err != nil { // unreachable: a chart's graph is part of the app's
+			ps.add(c.node, err)
+			continue
+		}
+		rc := &renderedChart{chart: c}
+		for _, m := range chartOrder {
+			if o, ok := m.host.(*APIObject); ok && o.Chart() == c {
+				ro := &renderedObject{obj: o, chart: c}
+				rc.objects = append(rc.objects, ro)
+				objects = append(objects, ro)
+			}
+		}
+		s.charts = append(s.charts, rc)
+	}
+
+	renderAll(objects, a.props)
+	type identity struct{ group, kind, namespace, name string }
+	seen := make(map[identity]*renderedObject, len(objects))
+	for _, ro := range objects {
+		for _, err := range ro.errs {
+			ps.add(ro.obj.node, err)
+		}
+		if ro.errs != nil {
+			continue
+		}
+		id := identity{ro.gvk.Group, ro.gvk.Kind, ro.namespace, ro.name}
+		if first, dup := seen[id]; dup {
+			ps.add(ro.obj.node, fmt.Errorf("%w: %s %q is also defined at %s", ErrDuplicateObject, describeKind(ro.gvk), qualifiedName(ro.namespace, ro.name), first.obj.node.Path()))
+			continue
+		}
+		seen[id] = ro
+	}
+	if err := ps.err(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func describeKind(gvk schema.GroupVersionKind) string {
+	if gvk.Group == "" {
+		return gvk.Kind
+	}
+	return gvk.Kind + "." + gvk.Group
+}
+
+func qualifiedName(namespace, name string) string {
+	if namespace == "" {
+		return name
+	}
+	return namespace + "/" + name
+}
+
+// renderAll renders objects on every CPU; each result lands in its own slot,
+// so the output does not depend on scheduling.
+func renderAll(objects []*renderedObject, props AppProps) {
+	r := renderer{props: props, clusterScoped: make(map[schema.GroupKind]bool)}
+	for _, gk := range props.ClusterScoped {
+		r.clusterScoped[gk] = true
+	}
+	work := make(chan *renderedObject)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(objects), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ro := range work {
+				r.render(ro)
+			}
+		}()
+	}
+	for _, ro := range objects {
+		work <- ro
+	}
+	close(work)
+	wg.Wait()
+}
+
+type renderer struct {
+	props         AppProps
+	clusterScoped map[schema.GroupKind]bool
+}
+
+func (r *renderer) isClusterScoped(gk schema.GroupKind) bool {
+	return clusterScoped[gk] || r.clusterScoped[gk]
+}
+
+func str(s string) document.Value { return document.Value{Kind: document.String, Scalar: s} }
+
+// render turns one object into its YAML document the way cdk8s's
+// ApiObject.toJson does: metadata completed (name, chart namespace, chart
+// labels) and pruned of empty values, keys sorted, nulls dropped, JSON
+// patches applied, and apiVersion, kind and metadata moved to the top.
+func (r *renderer) render(ro *renderedObject) {
+	fail := func(err error) { ro.errs = append(ro.errs, err) }
+	obj := ro.obj.Object()
+	if isNil(obj) {
+		fail(fmt.Errorf("%w: the object is nil", ErrInvalidObject))
+		return
+	}
+	gvk, err := kindOf(r.props.Scheme, obj)
+	if err != nil {
+		fail(err)
+		return
+	}
+	raw, err := json.Marshal(obj)
+	if err != nil {
+		fail(fmt.Errorf("%w: marshal %T: %v", ErrInvalidObject, obj, err))
+		return
+	}
+	doc, err := document.Parse(raw)
+	if err != nil || doc.Kind != document.Object {
+		fail(fmt.Errorf("%w: %T does not marshal to a JSON object", ErrInvalidObject, obj))
+		return
+	}
+	doc.Set("apiVersion", str(gvk.GroupVersion().String()))
+	doc.Set("kind", str(gvk.Kind))
+	if st := doc.Lookup("status"); st != nil && vacuous(*st) {
+		doc.Delete("status")
+	}
+
+	md := doc.Lookup("metadata")
+	if md == nil || md.Kind != document.Object {
+		doc.Set("metadata", document.Value{Kind: document.Object})
+		md = doc.Lookup("metadata")
+	}
+	if v := md.Lookup("name"); v == nil || v.Kind == document.Null {
+		name, err := ro.obj.generatedName(gvk.Kind)
+		if err != nil {
+			fail(err)
+			return
+		}
+		md.Set("name", str(name))
+	}
+	if ns := ro.chart.props.Namespace; ns != "" && !r.isClusterScoped(gvk.GroupKind()) {
+		if v := md.Lookup("namespace"); v == nil || v.Kind == document.Null {
+			md.Set("namespace", str(ns))
+		}
+	}
+	if len(ro.chart.props.Labels) > 0 {
+		labels := document.Value{Kind: document.Object}
+		for _, k := range sortedKeys(ro.chart.props.Labels) {
+			labels.Set(k, str(ro.chart.props.Labels[k]))
+		}
+		if own := md.Lookup("labels"); own != nil && own.Kind == document.Object {
+			for _, m := range own.Members {
+				labels.Set(m.Key, m.Value)
+			}
+		}
+		md.Set("labels", labels)
+	}
+	md.Sanitize(document.SanitizeOptions{FilterEmpty: true})
+	doc.Sanitize(document.SanitizeOptions{})
+
+	for i, p := range ro.obj.patches {
+		if err := p.apply(&doc); err != nil {
+			fail(fmt.Errorf("%w: patch %d (%s): %v", ErrPatch, i+1, p, err))
+			return
+		}
+	}
+	if doc.Kind != document.Object {
+		fail(fmt.Errorf("%w: the patches leave no JSON object", ErrPatch))
+		return
+	}
+	moveToTop(&doc, "apiVersion", "kind", "metadata")
+
+	for _, err := range r.identify(ro, &doc) {
+		fail(err)
+	}
+	if ro.errs == nil {
+		ro.yaml = document.AppendYAML(nil, doc)
+	}
+}
+
+// identify reads the object's identity off the final document and checks
+// that Kubernetes would accept its name, namespace and labels.
+func (r *renderer) identify(ro *renderedObject, doc *document.Value) []error {
+	var errs []error
+	apiVersion, kind := stringAt(doc, "apiVersion"), stringAt(doc, "kind")
+	if apiVersion == "" || kind == "" {
+		return []error{fmt.Errorf("%w: apiVersion and kind must be non-empty strings", ErrInvalidObject)}
+	}
+	gv, err := schema.ParseGroupVersion(apiVersion)
+	if err != nil {
+		return []error{fmt.Errorf("%w: apiVersion %q: %v", ErrInvalidObject, apiVersion, err)}
+	}
+	ro.gvk = gv.WithKind(kind)
+	md := doc.Lookup("metadata")
+	if md == nil || md.Kind != document.Object {
+		return []error{fmt.Errorf("%w: metadata must be an object", ErrInvalidObject)}
+	}
+	ro.name = stringAt(md, "name")
+	ro.namespace = stringAt(md, "namespace")
+	errs = append(errs, validateName(ro.gvk.GroupKind(), md.Lookup("name"))...)
+	if ns := md.Lookup("namespace"); ns != nil {
+		errs = append(errs, validateNamespace(*ns)...)
+	}
+	if labels := md.Lookup("labels"); labels != nil {
+		errs = append(errs, validateLabels(*labels)...)
+	}
+	return errs
+}
+
+func stringAt(v *document.Value, key string) string {
+	if m := v.Lookup(key); m != nil && m.Kind == document.String {
+		return m.Scalar
+	}
+	return ""
+}
+
+// moveToTop puts the given members first, in that order.
+func moveToTop(doc *document.Value, keys ...string) {
+	members := make([]document.Member, 0, len(doc.Members))
+	for _, k := range keys {
+		if v := doc.Lookup(k); v != nil {
+			members = append(members, document.Member{Key: k, Value: *v})
+		}
+	}
+	for _, m := range doc.Members {
+		if !slices.Contains(keys, m.Key) {
+			members = append(members, m)
+		}
+	}
+	doc.Members = members
+}
+
+// vacuous reports whether v holds no value at all: only nulls, empty lists
+// and objects of such. Typed Go structs render an unset status that way
+// (`status: {}`, `status: {loadBalancer: {}}`).
+func vacuous(v document.Value) bool {
+	switch v.Kind {
+	case document.Null:
+		return true
+	case document.Array:
+		return len(v.Items) == 0
+	case document.Object:
+		for _, m := range v.Members {
+			if !vacuous(m.Value) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,48 @@
+package constructs
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// writeDir replaces dir with a directory holding exactly files. The files
+// are written to a temporary sibling first, which then takes dir's place in
+// one step, so dir is either entirely old or entirely new.
+func writeDir(dir string, files []File) (err error) {
+	dir = filepath.Clean(dir)
+	if fi, err := os.Lstat(dir); err == nil && !fi.IsDir() {
+		return fmt.Errorf("output directory %s exists and is not a directory", dir)
+	}
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("create parent of output directory: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("create temporary output directory: %w", err)
+	}
+	defer func() {
+		if rmErr := os.RemoveAll(tmp); rmErr != nil && err == nil {
+			err = fmt.Errorf("remove %s: %w", tmp, rmErr)
+		}
+	}()
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return fmt.Errorf("chmod %s: %w", tmp, err)
+	}
+	for _, f := range files {
+		p := filepath.Join(tmp, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return fmt.Errorf("write %s: %w", f.Name, err)
+		}
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", f.Name, err)
+		}
+	}
+	// After a successful swap tmp holds the old output, which the deferred
+	// RemoveAll deletes.
+	if err := swapDir(tmp, dir); err != nil {
+		return fmt.Errorf("replace %s: %w", dir, err)
+	}
+	return nil
+}

@@ -1,0 +1,285 @@
+package deliver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"gitlab.com/tsumiki/tsumiki/internal/gitsync"
+	"gitlab.com/tsumiki/tsumiki/internal/manifest"
+)
+
+// Forge is the merge-request side of a code host.
+type Forge interface {
+	// FindOpen returns the open merge request from source into target, or nil.
+	FindOpen(ctx context.Context, source, target string) (*MergeRequest, error)
+	// Create opens a merge request; it returns ErrExists when one is
+	// already open for the same branches.
+	Create(ctx context.Context, spec MergeRequestSpec) (*MergeRequest, error)
+	// Update changes an open merge request to match spec.
+	Update(ctx context.Context, iid int, spec MergeRequestSpec) (*MergeRequest, error)
+	// ListOpen returns every open merge request into target.
+	ListOpen(ctx context.Context, target string) ([]MergeRequest, error)
+	// Close adds note to a merge request and closes it.
+	Close(ctx context.Context, iid int, note string) error
+}
+
+// ErrExists is returned by Forge.Create when the merge request exists.
+var ErrExists = errors.New("merge request already exists")
+
+// MergeRequest is what sync needs to know of a merge request.
+type MergeRequest struct {
+	IID          int
+	URL          string
+	SourceBranch string
+	Description  string
+}
+
+// MergeRequestSpec is the merge request sync wants.
+type MergeRequestSpec struct {
+	Source, Target     string
+	Title, Description string
+	Labels             []string
+	Assignees          []string
+	Reviewers          []string
+	Squash             bool
+	RemoveSourceBranch bool
+}
+
+// Result is what a sync did.
+type Result struct {
+	Changes      []manifest.Change
+	Files        *gitsync.Plan
+	Branch       string
+	Commit       string
+	Pushed       bool
+	MergeRequest *MergeRequest
+	Superseded   []int
+}
+
+// ErrRefused is wrapped by errors that stop a sync to protect the cluster:
+// output Flux cannot apply, or a change too destructive to make unasked.
+var ErrRefused = errors.New("refused")
+
+// Run performs one sync. forge may be nil in push mode and for a dry run.
+// What it does is printed to out; progress goes to log.
+func Run(ctx context.Context, cfg Config, forge Forge, out io.Writer, log *slog.Logger) (*Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	keep := cfg.keepMatcher()
+	newObjects, err := readDist(cfg.Dist, keep)
+	if err != nil {
+		return nil, err
+	}
+
+	log.Info("cloning", "repo", redactURL(cfg.Repo), "branch", cfg.Base)
+	var repo *gitsync.Repo
+	err = retry(ctx, log, "clone", func() error {
+		var err error
+		repo, err = gitsync.Clone(ctx, cfg.Repo, cfg.Base, cfg.Auth, cfg.TempDir)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer repo.Close()
+
+	managed := func(rel string) bool { return manifest.IsManifest(rel) && !keep(rel) }
+	oldFiles, err := repo.Files(cfg.Path, managed)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", displayPath(cfg.Path), err)
+	}
+	oldObjects := readOld(oldFiles, log)
+	distFS := os.DirFS(cfg.Dist)
+	plan, err := repo.Replace(cfg.Path, managed, distFS)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Changes: manifest.Diff(oldObjects, prefix(newObjects, cfg.Path)), Files: plan}
+	counts := manifest.Count(res.Changes)
+	if removed := counts[manifest.Removed]; !cfg.AllowMassDelete && removed > 0 && 2*removed > len(oldObjects) {
+		return nil, fmt.Errorf("%w: the change removes %d of the %d objects in %s; pass --allow-mass-delete if that is intended",
+			ErrRefused, removed, len(oldObjects), displayPath(cfg.Path))
+	}
+	printPlan(out, res)
+	if cfg.DryRun {
+		fmt.Fprintln(out, "dry run: nothing written")
+		return res, nil
+	}
+	if plan.Empty() {
+		fmt.Fprintln(out, "no changes")
+		return res, writeReport(cfg, res)
+	}
+
+	branch := cfg.Branch
+	if cfg.Mode == ModePush {
+		branch = cfg.Base
+	}
+	res.Branch = branch
+	commit, err := repo.Commit(plan.Tree, commitMessage(cfg), cfg.Author, time.Now(), branch)
+	if err != nil {
+		return nil, err
+	}
+	res.Commit = commit.String()
+
+	if cfg.Mode == ModePush {
+		if err := retry(ctx, log, "push", func() error { return repo.Push(ctx, branch, false) }); err != nil {
+			return nil, err
+		}
+		res.Pushed = true
+		fmt.Fprintf(out, "pushed %s to %s\n", commit.String()[:12], branch)
+		return res, writeReport(cfg, res)
+	}
+
+	var remoteTree plumbing.Hash
+	var exists bool
+	err = retry(ctx, log, "fetch "+branch, func() error {
+		var err error
+		remoteTree, exists, err = repo.RemoteTree(ctx, branch)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if exists && remoteTree == plan.Tree {
+		fmt.Fprintf(out, "branch %s is already up to date\n", branch)
+	} else {
+		if err := retry(ctx, log, "push", func() error { return repo.Push(ctx, branch, true) }); err != nil {
+			return nil, err
+		}
+		res.Pushed = true
+		fmt.Fprintf(out, "pushed %s to %s\n", commit.String()[:12], branch)
+	}
+
+	if err := openMergeRequest(ctx, cfg, forge, res, log); err != nil {
+		return res, fmt.Errorf("%w (the branch %s is pushed; run again to finish)", err, branch)
+	}
+	fmt.Fprintf(out, "merge request !%d: %s\n", res.MergeRequest.IID, res.MergeRequest.URL)
+	for _, iid := range res.Superseded {
+		fmt.Fprintf(out, "closed superseded merge request !%d\n", iid)
+	}
+	return res, writeReport(cfg, res)
+}
+
+// readDist reads and checks the synthesized output: Flux applies every
+// YAML file in its path, so anything that is not a Kubernetes object would
+// break reconciliation, and an empty directory would prune everything.
+func readDist(dir string, keep func(string) bool) ([]manifest.Object, error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w: --dist %s: %v", ErrRefused, dir, err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("%w: --dist %s is not a directory", ErrRefused, dir)
+	}
+	fsys := os.DirFS(dir)
+	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if !d.Type().IsRegular() {
+			return fmt.Errorf("%w: %s/%s is not a regular file", ErrRefused, dir, p)
+		}
+		if !manifest.IsManifest(p) {
+			return fmt.Errorf("%w: %s/%s is not a manifest (.yaml, .yml or .json); sync writes only Kubernetes manifests", ErrRefused, dir, p)
+		}
+		if keep(p) {
+			return fmt.Errorf("%w: %s/%s matches a --keep pattern, so it could never be written", ErrRefused, dir, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	objs, err := manifest.ReadDir(fsys, ".", nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s/%w", ErrRefused, dir, err)
+	}
+	if len(objs) == 0 {
+		return nil, fmt.Errorf("%w: %s holds no Kubernetes objects; with prune enabled, Flux would delete everything it applied from the path", ErrRefused, dir)
+	}
+	return objs, nil
+}
+
+// readOld reads the objects currently in the managed path. Files that do
+// not parse are left out of the object summary; they are replaced anyway.
+func readOld(fsys fs.FS, log *slog.Logger) []manifest.Object {
+	var out []manifest.Object
+	_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return nil
+		}
+		objs, err := manifest.ParseFile(p, data)
+		if err != nil {
+			log.Warn("existing file is not a valid manifest; it will be replaced", "file", p, "error", err)
+			return nil
+		}
+		out = append(out, objs...)
+		return nil
+	})
+	return out
+}
+
+// prefix makes object file names relative to the repository root, like
+// the ones read from the clone.
+func prefix(objs []manifest.Object, dir string) []manifest.Object {
+	out := make([]manifest.Object, len(objs))
+	for i, o := range objs {
+		out[i] = o
+		if dir != "" {
+			out[i].File = dir + "/" + o.File
+		}
+	}
+	return out
+}
+
+func displayPath(p string) string {
+	if p == "" {
+		return "the repository root"
+	}
+	return p
+}
+
+func commitMessage(cfg Config) string {
+	var b strings.Builder
+	b.WriteString(cfg.Title)
+	b.WriteString("\n\nManifests synthesized by tsumiki")
+	if u := cfg.Source.CommitURL(); u != "" {
+		fmt.Fprintf(&b, " from %s.\n\nTsumiki-Source: %s\n", cfg.Source.ShortSHA, u)
+	} else if cfg.Source.SHA != "" {
+		fmt.Fprintf(&b, " from %s.\n\nTsumiki-Source: %s\n", cfg.Source.ShortSHA, cfg.Source.SHA)
+	} else {
+		b.WriteString(".\n")
+	}
+	return b.String()
+}
+
+func printPlan(out io.Writer, res *Result) {
+	n := manifest.Count(res.Changes)
+	fmt.Fprintf(out, "objects: %d added, %d changed, %d removed\n", n[manifest.Added], n[manifest.Changed], n[manifest.Removed])
+	for _, c := range res.Changes {
+		fmt.Fprintf(out, "  %-7s %s\n", c.Action, c.ID)
+	}
+	fmt.Fprintf(out, "files: %d added, %d changed, %d removed\n", len(res.Files.Added), len(res.Files.Changed), len(res.Files.Removed))
+	for _, group := range []struct {
+		action string
+		files  []string
+	}{{"added", res.Files.Added}, {"changed", res.Files.Changed}, {"removed", res.Files.Removed}} {
+		for _, f := range group.files {
+			fmt.Fprintf(out, "  %-7s %s\n", group.action, f)
+		}
+	}
+}

@@ -1,0 +1,528 @@
+package deliver_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"gitlab.com/tsumiki/tsumiki/internal/deliver"
+	"gitlab.com/tsumiki/tsumiki/internal/gitlab"
+	"gitlab.com/tsumiki/tsumiki/internal/gitlab/gitlabtest"
+	"gitlab.com/tsumiki/tsumiki/internal/gitsync"
+	"gitlab.com/tsumiki/tsumiki/internal/gitsync/gittest"
+)
+
+const token = "glpat-Sync-Test-Token-4f9e2c"
+
+func cm(name string, value ...string) string {
+	v := "v"
+	if len(value) > 0 {
+		v = value[0]
+	}
+	return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " + name + "\n  namespace: demo\ndata:\n  k: " + v + "\n"
+}
+
+// The manifests repository before a sync: Flux's own files, files Flux and
+// GitLab read, a stale manifest, one that will change, one outside the
+// managed path, and a file that is not a manifest.
+var repoFiles = map[string]string{
+	"README.md":      "# manifests\n",
+	".gitlab-ci.yml": "stages: [lint]\n",
+	"clusters/prod/flux-system/gotk-sync.yaml": cm("flux-sync"),
+	"clusters/prod/.sourceignore":              "*.md\n",
+	"clusters/prod/app.k8s.yaml":               cm("app", "v1"),
+	"clusters/prod/stale.k8s.yaml":             cm("stale"),
+	"clusters/prod/notes.txt":                  "hand-written notes\n",
+	"clusters/staging/app.k8s.yaml":            cm("staging"),
+}
+
+// world is a manifests repository served by git http-backend, a GitLab API
+// and a dist/ directory.
+type world struct {
+	git     *gittest.Server
+	bare    string
+	api     *gitlabtest.Server
+	project gitlabtest.Project
+	cfg     deliver.Config
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	t.Cleanup(deliver.SetRetryDelays(10*time.Millisecond, 20*time.Millisecond, 40*time.Millisecond))
+	w := &world{git: &gittest.Server{Root: t.TempDir(), Token: token}}
+	var err error
+	if w.bare, err = w.git.CreateRepo("platform/manifests", repoFiles, 3); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(w.git.Handler())
+	t.Cleanup(hs.Close)
+
+	w.api = gitlabtest.NewServer()
+	t.Cleanup(w.api.Close)
+	w.project = w.api.AddProject(gitlabtest.Project{PathWithNamespace: "platform/manifests"})
+	w.api.AddToken(token, gitlabtest.User{Username: "sync-bot"}, gitlabtest.Developer)
+	w.api.AddToken("reviewer-token", gitlabtest.User{Username: "alice"}, gitlabtest.Developer)
+	w.api.SetBranchExists(func(_, branch string) bool {
+		_, err := gittest.Git(w.bare, "rev-parse", "--verify", "--quiet", "refs/heads/"+branch)
+		return err == nil
+	})
+
+	w.cfg = deliver.Config{
+		Repo:               hs.URL + "/platform/manifests.git",
+		GitLabURL:          w.api.URL(),
+		Base:               "main",
+		Path:               "clusters/prod",
+		Mode:               deliver.ModeMR,
+		RemoveSourceBranch: true,
+		Supersede:          true,
+		Report:             filepath.Join(t.TempDir(), "sync.env"),
+		Source: deliver.Source{
+			SHA: "0123456789abcdef0123456789abcdef01234567", ShortSHA: "01234567",
+			Title: "Scale the app", ProjectURL: "https://gitlab.example.com/platform/app",
+		},
+		Author:  gitsync.Identity{Name: "Sync Bot", Email: "sync@example.com"},
+		Auth:    gitsync.Auth{Token: token},
+		TempDir: t.TempDir(),
+	}
+	w.cfg.Dist = writeDist(t, map[string]string{"app.k8s.yaml": cm("app", "v2"), "new/extra.k8s.yaml": cm("extra")})
+	return w
+}
+
+func writeDist(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "dist")
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// sync runs one sync with the real GitLab client and returns its output.
+func (w *world) sync(t *testing.T, cfg deliver.Config) (*deliver.Result, string, error) {
+	t.Helper()
+	return w.syncWith(t, cfg, nil)
+}
+
+func (w *world) syncWith(t *testing.T, cfg deliver.Config, wrap func(deliver.Forge) deliver.Forge) (*deliver.Result, string, error) {
+	t.Helper()
+	client, err := gitlab.New(cfg.GitLabURL, cfg.Auth.Token, "platform/manifests")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var forge deliver.Forge = client
+	if wrap != nil {
+		forge = wrap(forge)
+	}
+	var out, logs bytes.Buffer
+	res, err := deliver.Run(context.Background(), cfg, forge, &out, slog.New(slog.NewTextHandler(&logs, nil)))
+	all := out.String() + logs.String()
+	if err != nil {
+		all += err.Error()
+	}
+	if strings.Contains(all, token) {
+		t.Errorf("the token shows in the output:\n%s", all)
+	}
+	return res, out.String(), err
+}
+
+func (w *world) files(t *testing.T, ref string) map[string]string {
+	t.Helper()
+	f, err := gittest.Files(w.bare, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (w *world) branches(t *testing.T) []string {
+	t.Helper()
+	b, err := gittest.Branches(w.bare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func (w *world) snapshot(t *testing.T) string {
+	t.Helper()
+	s, err := gittest.Snapshot(w.bare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func (w *world) pushes() int {
+	n := 0
+	for _, r := range w.git.Requests() {
+		if strings.HasPrefix(r, "POST ") && strings.Contains(r, "git-receive-pack") {
+			n++
+		}
+	}
+	return n
+}
+
+func TestFirstSync(t *testing.T) {
+	w := newWorld(t)
+	w.cfg.Labels = []string{"tsumiki", "prod"}
+	w.cfg.Assignees = []string{"alice"}
+	res, out, err := w.sync(t, w.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The branch holds dist/ in the managed path, and everything else as it was.
+	want := map[string]string{}
+	for k, v := range repoFiles {
+		want[k] = v
+	}
+	want["HISTORY"] = "2\n"
+	delete(want, "clusters/prod/stale.k8s.yaml")
+	want["clusters/prod/app.k8s.yaml"] = cm("app", "v2")
+	want["clusters/prod/new/extra.k8s.yaml"] = cm("extra")
+	if got := w.files(t, "tsumiki/01234567"); !reflect.DeepEqual(got, want) {
+		t.Errorf("branch content:\n%v\nwant\n%v", got, want)
+	}
+	if got := w.files(t, "main")["clusters/prod/stale.k8s.yaml"]; got != cm("stale") {
+		t.Error("main changed")
+	}
+	msg, err := gittest.Git(w.bare, "log", "-1", "--format=%an|%ae|%cn|%B", "tsumiki/01234567")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(msg, "Sync Bot|sync@example.com|Sync Bot|Scale the app\n") ||
+		!strings.Contains(msg, "Tsumiki-Source: https://gitlab.example.com/platform/app/-/commit/0123456789abcdef0123456789abcdef01234567") {
+		t.Errorf("commit:\n%s", msg)
+	}
+
+	mrs := w.api.MergeRequests(w.project.ID)
+	if len(mrs) != 1 {
+		t.Fatalf("%d merge requests, want 1", len(mrs))
+	}
+	mr := mrs[0]
+	if mr.Title != "Scale the app" || mr.SourceBranch != "tsumiki/01234567" || mr.TargetBranch != "main" ||
+		!slices.Equal(mr.Labels, []string{"prod", "tsumiki"}) && !slices.Equal(mr.Labels, []string{"tsumiki", "prod"}) ||
+		mr.RemoveSourceBranch == nil || !*mr.RemoveSourceBranch || len(mr.AssigneeIDs) != 1 {
+		t.Errorf("merge request = %+v", mr)
+	}
+	for _, s := range []string{
+		"[`01234567`](https://gitlab.example.com/platform/app/-/commit/0123456789abcdef0123456789abcdef01234567)",
+		"**1 added, 1 changed, 1 removed**",
+		"| added | ConfigMap | demo | extra |",
+		"| changed | ConfigMap | demo | app |",
+		"-  k: v1",
+		"+  k: v2",
+		"<!-- tsumiki: base=main path=/clusters/prod -->",
+	} {
+		if !strings.Contains(mr.Description, s) {
+			t.Errorf("description lacks %q:\n%s", s, mr.Description)
+		}
+	}
+	if !strings.Contains(out, mr.WebURL) || res.MergeRequest.IID != mr.IID {
+		t.Errorf("output does not name the merge request %s:\n%s", mr.WebURL, out)
+	}
+	report, err := os.ReadFile(w.cfg.Report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{"TSUMIKI_BRANCH=tsumiki/01234567", "TSUMIKI_MR_IID=1", "TSUMIKI_MR_URL=" + mr.WebURL, "TSUMIKI_OBJECTS_ADDED=1", "TSUMIKI_OBJECTS_REMOVED=1"} {
+		if !strings.Contains(string(report), line+"\n") {
+			t.Errorf("sync.env lacks %q:\n%s", line, report)
+		}
+	}
+}
+
+func TestSameCommitAgainIsIdempotent(t *testing.T) {
+	w := newWorld(t)
+	if _, _, err := w.sync(t, w.cfg); err != nil {
+		t.Fatal(err)
+	}
+	pushes, tip := w.pushes(), w.snapshot(t)
+	_, out, err := w.sync(t, w.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.pushes() != pushes || w.snapshot(t) != tip {
+		t.Error("the second run pushed")
+	}
+	if !strings.Contains(out, "already up to date") {
+		t.Errorf("output:\n%s", out)
+	}
+	if n := len(w.api.MergeRequests(w.project.ID)); n != 1 {
+		t.Errorf("%d merge requests, want 1", n)
+	}
+}
+
+func TestNoChanges(t *testing.T) {
+	w := newWorld(t)
+	w.cfg.Path = "clusters/staging"
+	w.cfg.Dist = writeDist(t, map[string]string{"app.k8s.yaml": cm("staging")})
+	before := w.snapshot(t)
+	res, out, err := w.sync(t, w.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "no changes\n") || res.MergeRequest != nil {
+		t.Errorf("output:\n%s", out)
+	}
+	if w.snapshot(t) != before || !slices.Equal(w.branches(t), []string{"main"}) {
+		t.Error("a branch was pushed")
+	}
+	if reqs := w.api.Requests(); len(reqs) != 0 {
+		t.Errorf("GitLab was called: %v", reqs)
+	}
+}
+
+func TestExistingMergeRequestIsUpdated(t *testing.T) {
+	w := newWorld(t)
+	w.api.AddMergeRequest(gitlabtest.MergeRequest{ProjectID: w.project.ID, Title: "old title", Description: "old", SourceBranch: "tsumiki/01234567", TargetBranch: "main", State: "opened"})
+	if _, _, err := w.sync(t, w.cfg); err != nil {
+		t.Fatal(err)
+	}
+	mrs := w.api.MergeRequests(w.project.ID)
+	if len(mrs) != 1 || mrs[0].Title != "Scale the app" || !strings.Contains(mrs[0].Description, "+  k: v2") {
+		t.Errorf("merge requests = %+v", mrs)
+	}
+}
+
+// hideFirstFind makes the first lookup miss, as when another job opens the
+// merge request between our lookup and our create.
+type hideFirstFind struct {
+	deliver.Forge
+	hidden bool
+}
+
+func (h *hideFirstFind) FindOpen(ctx context.Context, source, target string) (*deliver.MergeRequest, error) {
+	if !h.hidden {
+		h.hidden = true
+		return nil, nil
+	}
+	return h.Forge.FindOpen(ctx, source, target)
+}
+
+func TestConflictOnCreateUpdatesInstead(t *testing.T) {
+	w := newWorld(t)
+	w.api.AddMergeRequest(gitlabtest.MergeRequest{ProjectID: w.project.ID, Title: "raced", SourceBranch: "tsumiki/01234567", TargetBranch: "main", State: "opened"})
+	_, _, err := w.syncWith(t, w.cfg, func(f deliver.Forge) deliver.Forge { return &hideFirstFind{Forge: f} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	mrs := w.api.MergeRequests(w.project.ID)
+	if len(mrs) != 1 || mrs[0].Title != "Scale the app" {
+		t.Errorf("merge requests = %+v", mrs)
+	}
+	saw409 := false
+	for _, r := range w.api.Requests() {
+		saw409 = saw409 || r.Status == 409
+	}
+	if !saw409 {
+		t.Error("GitLab never answered 409: the test does not exercise the conflict")
+	}
+}
+
+func TestOlderMergeRequestIsSuperseded(t *testing.T) {
+	w := newWorld(t)
+	if _, _, err := w.sync(t, w.cfg); err != nil {
+		t.Fatal(err)
+	}
+	next := w.cfg
+	next.Source.SHA, next.Source.ShortSHA, next.Source.Title = "fedcba9876543210fedcba9876543210fedcba98", "fedcba98", "Scale further"
+	next.Dist = writeDist(t, map[string]string{"app.k8s.yaml": cm("app", "v3")})
+	// A merge request of a different path stays open.
+	other := w.api.AddMergeRequest(gitlabtest.MergeRequest{ProjectID: w.project.ID, Title: "staging", SourceBranch: "x", TargetBranch: "main", State: "opened",
+		Description: "<!-- tsumiki: base=main path=/clusters/staging -->"})
+	res, _, err := w.sync(t, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byIID := map[int]gitlabtest.MergeRequest{}
+	for _, mr := range w.api.MergeRequests(w.project.ID) {
+		byIID[mr.IID] = mr
+	}
+	if byIID[1].State != "closed" || byIID[res.MergeRequest.IID].State != "opened" || byIID[other.IID].State != "opened" {
+		t.Errorf("states: first %s, new %s, other path %s", byIID[1].State, byIID[res.MergeRequest.IID].State, byIID[other.IID].State)
+	}
+	if !slices.Equal(res.Superseded, []int{1}) {
+		t.Errorf("superseded = %v", res.Superseded)
+	}
+	found := false
+	for _, n := range w.api.Notes(w.project.ID, 1) {
+		found = found || strings.Contains(n.Body, "Superseded by !"+strconv.Itoa(res.MergeRequest.IID)) && strings.Contains(n.Body, res.MergeRequest.URL)
+	}
+	if !found {
+		t.Errorf("no note links the new merge request: %+v", w.api.Notes(w.project.ID, 1))
+	}
+}
+
+func TestBadTokenLeavesRepositoryAsItWas(t *testing.T) {
+	w := newWorld(t)
+	before := w.snapshot(t)
+	cfg := w.cfg
+	cfg.Auth.Token = "glpat-wrong-token-value"
+	_, _, err := w.sync(t, cfg)
+	if err == nil {
+		t.Fatal("sync with a bad token succeeded")
+	}
+	if strings.Contains(err.Error(), "glpat-wrong-token-value") || !errors.Is(err, gitsync.ErrAuth) || !strings.Contains(err.Error(), "token was not accepted") {
+		t.Errorf("err = %v", err)
+	}
+	if w.snapshot(t) != before || len(w.api.Requests()) != 0 {
+		t.Error("something changed or GitLab was called")
+	}
+}
+
+func TestTransientFailuresAreRetried(t *testing.T) {
+	w := newWorld(t)
+	w.git.FailNext(1)
+	w.api.FailNext(2, 503, "")
+	if _, _, err := w.sync(t, w.cfg); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(w.api.MergeRequests(w.project.ID)); n != 1 {
+		t.Errorf("%d merge requests", n)
+	}
+
+	w2 := newWorld(t)
+	w2.api.FailNext(1, 429, "1")
+	start := time.Now()
+	if _, _, err := w2.sync(t, w2.cfg); err != nil {
+		t.Fatal(err)
+	}
+	if time.Since(start) < time.Second {
+		t.Error("Retry-After: 1 was not honoured")
+	}
+}
+
+func TestPersistentFailureIsReportedAndRerunCompletes(t *testing.T) {
+	w := newWorld(t)
+	// Every attempt of the first call fails: one try and three retries.
+	w.api.FailNext(4, 502, "")
+	_, _, err := w.sync(t, w.cfg)
+	if err == nil || !strings.Contains(err.Error(), "run again") {
+		t.Fatalf("err = %v, want a failure that says to run again", err)
+	}
+	if !slices.Contains(w.branches(t), "tsumiki/01234567") {
+		t.Fatal("the branch was not pushed before the API failed")
+	}
+	if _, _, err := w.sync(t, w.cfg); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(w.api.MergeRequests(w.project.ID)); n != 1 {
+		t.Errorf("%d merge requests after the re-run", n)
+	}
+}
+
+func TestPushMode(t *testing.T) {
+	w := newWorld(t)
+	cfg := w.cfg
+	cfg.Mode = deliver.ModePush
+	if _, _, err := w.sync(t, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.files(t, "main")["clusters/prod/app.k8s.yaml"]; got != cm("app", "v2") {
+		t.Errorf("main holds %q", got)
+	}
+	if !slices.Equal(w.branches(t), []string{"main"}) || len(w.api.Requests()) != 0 {
+		t.Error("push mode made a branch or called GitLab")
+	}
+}
+
+func TestDryRunWritesNothing(t *testing.T) {
+	w := newWorld(t)
+	cfg := w.cfg
+	cfg.DryRun = true
+	before := w.snapshot(t)
+	_, out, err := w.sync(t, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"objects: 1 added, 1 changed, 1 removed", "added   ConfigMap demo/extra", "removed clusters/prod/stale.k8s.yaml", "dry run"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("plan lacks %q:\n%s", s, out)
+		}
+	}
+	if w.snapshot(t) != before || w.pushes() != 0 || len(w.api.Requests()) != 0 {
+		t.Error("a dry run wrote something")
+	}
+	if _, err := os.Stat(cfg.Report); !errors.Is(err, os.ErrNotExist) {
+		t.Error("a dry run wrote the report")
+	}
+}
+
+func TestInvalidDistIsRefusedBeforeCloning(t *testing.T) {
+	tests := map[string]map[string]string{
+		"empty":              {},
+		"only comments":      {"a.yaml": "# nothing\n"},
+		"not kubernetes":     {"values.yaml": "replicas: 3\n"},
+		"not a manifest":     {"a.yaml": cm("a"), "notes.txt": "x"},
+		"broken yaml":        {"a.yaml": "apiVersion: v1\nkind: [\n"},
+		"duplicate object":   {"a.yaml": cm("a"), "b.yaml": cm("a")},
+		"writes a kept file": {"flux-system/x.yaml": cm("x")},
+	}
+	for name, files := range tests {
+		t.Run(name, func(t *testing.T) {
+			w := newWorld(t)
+			cfg := w.cfg
+			cfg.Dist = writeDist(t, files)
+			_, _, err := w.sync(t, cfg)
+			if !errors.Is(err, deliver.ErrRefused) {
+				t.Fatalf("err = %v, want ErrRefused", err)
+			}
+			if len(w.git.Requests()) != 0 {
+				t.Error("the repository was contacted")
+			}
+		})
+	}
+	w := newWorld(t)
+	cfg := w.cfg
+	cfg.Dist = filepath.Join(t.TempDir(), "missing")
+	if _, _, err := w.sync(t, cfg); !errors.Is(err, deliver.ErrRefused) || !strings.Contains(err.Error(), cfg.Dist) {
+		t.Errorf("missing dist: err = %v", err)
+	}
+}
+
+func TestMassDeleteNeedsConsent(t *testing.T) {
+	w := newWorld(t)
+	cfg := w.cfg
+	cfg.Path = ""
+	cfg.Keep = []string{"clusters/*/flux-system/**"}
+	// The root holds app, stale and staging; keeping only one removes two of three.
+	cfg.Dist = writeDist(t, map[string]string{"clusters/prod/app.k8s.yaml": cm("app", "v1")})
+	_, _, err := w.sync(t, cfg)
+	if !errors.Is(err, deliver.ErrRefused) || !strings.Contains(err.Error(), "--allow-mass-delete") {
+		t.Fatalf("err = %v, want a refusal naming --allow-mass-delete", err)
+	}
+	cfg.AllowMassDelete = true
+	if _, _, err := w.sync(t, cfg); err != nil {
+		t.Fatal(err)
+	}
+	got := w.files(t, "tsumiki/01234567")
+	if _, ok := got["clusters/staging/app.k8s.yaml"]; ok {
+		t.Error("the stale staging manifest survived")
+	}
+	if _, ok := got["clusters/prod/flux-system/gotk-sync.yaml"]; !ok {
+		t.Error("a --keep file was removed")
+	}
+	if _, ok := got[".gitlab-ci.yml"]; !ok {
+		t.Error(".gitlab-ci.yml was removed")
+	}
+}

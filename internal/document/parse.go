@@ -1,0 +1,473 @@
+package document
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// A SyntaxError describes why Parse rejected its input.
+type SyntaxError struct {
+	Offset int // byte offset in the input where the error was found
+	msg    string
+}
+
+func (e *SyntaxError) Error() string {
+	return "document: " + e.msg + " at offset " + strconv.Itoa(e.Offset)
+}
+
+// maxDepth bounds nesting, as encoding/json does, so that hostile input
+// cannot exhaust the stack.
+const maxDepth = 10000
+
+// indexThreshold is the member count above which duplicate keys are found
+// with a map rather than by scanning.
+const indexThreshold = 32
+
+// Parse decodes one JSON value (RFC 8259, strict; trailing data is an error), keeping object member order.
+// Duplicate keys behave as JavaScript's JSON.parse: the last value wins, at the position JS would give it.
+//
+// Like JSON.parse, Parse builds each object as if by Set, so array-index
+// keys come first, in numeric order. The input must be valid UTF-8; escaped
+// lone surrogates decode to U+FFFD, as in encoding/json. The strings of the
+// result share memory with one copy of data.
+func Parse(data []byte) (Value, error) {
+	if !utf8.Valid(data) {
+		return Value{}, &SyntaxError{Offset: invalidUTF8(data), msg: "invalid UTF-8"}
+	}
+	p := parser{s: string(data)}
+	// Size the arenas for the whole document up front. Every member has a
+	// colon, and every item but the first of an array follows a comma.
+	// Colons and commas inside strings only make these estimates larger.
+	colons := bytes.Count(data, []byte{':'})
+	p.memberHint = colons
+	p.itemHint = max(bytes.Count(data, []byte{','})+bytes.Count(data, []byte{'['})-colons, 0)
+	v, err := p.value(0)
+	if err != nil {
+		return Value{}, err
+	}
+	p.skipSpace()
+	if p.pos < len(p.s) {
+		return Value{}, p.errorf("invalid character " + p.charAt(p.pos) + " after top-level value")
+	}
+	return v, nil
+}
+
+// FromAny is json.Marshal followed by Parse.
+func FromAny(v any) (Value, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return Value{}, err
+	}
+	return Parse(data)
+}
+
+// A parser decodes one document. Members and items are collected on
+// scratch stacks while their container is open, then moved into arenas
+// shared by all containers of the document, so that a document costs a
+// handful of allocations rather than one per container.
+type parser struct {
+	s   string
+	pos int
+
+	members []Member // open objects' members
+	items   []Value  // open arrays' items
+
+	memberArena          []Member
+	itemArena            []Value
+	memberHint, itemHint int
+
+	buf []byte // scratch for strings with escapes
+}
+
+func (p *parser) errorf(msg string) error {
+	return &SyntaxError{Offset: p.pos, msg: msg}
+}
+
+func (p *parser) skipSpace() {
+	for p.pos < len(p.s) {
+		switch p.s[p.pos] {
+		case ' ', '\t', '\n', '\r':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (p *parser) value(depth int) (Value, error) {
+	p.skipSpace()
+	if p.pos >= len(p.s) {
+		return Value{}, p.errorf("unexpected end of input")
+	}
+	switch c := p.s[p.pos]; {
+	case c == '{':
+		return p.object(depth + 1)
+	case c == '[':
+		return p.array(depth + 1)
+	case c == '"':
+		s, err := p.str()
+		return Value{Kind: String, Scalar: s}, err
+	case c == '-' || '0' <= c && c <= '9':
+		return p.number()
+	case c == 't':
+		return p.literal("true", Value{Kind: Bool, Scalar: "true"})
+	case c == 'f':
+		return p.literal("false", Value{Kind: Bool, Scalar: "false"})
+	case c == 'n':
+		return p.literal("null", Value{})
+	default:
+		return Value{}, p.errorf("invalid character " + p.charAt(p.pos) + " looking for beginning of value")
+	}
+}
+
+func (p *parser) literal(word string, v Value) (Value, error) {
+	if len(p.s)-p.pos < len(word) || p.s[p.pos:p.pos+len(word)] != word {
+		return Value{}, p.errorf("invalid literal")
+	}
+	p.pos += len(word)
+	return v, nil
+}
+
+func (p *parser) object(depth int) (Value, error) {
+	if depth > maxDepth {
+		return Value{}, p.errorf("exceeded max depth")
+	}
+	p.pos++ // '{'
+	base := len(p.members)
+	var index map[string]int // member positions, once there are many
+	hasIndexKey := false
+	p.skipSpace()
+	if p.pos < len(p.s) && p.s[p.pos] == '}' {
+		p.pos++
+		return Value{Kind: Object, Members: []Member{}}, nil
+	}
+	for {
+		p.skipSpace()
+		if p.pos >= len(p.s) || p.s[p.pos] != '"' {
+			return Value{}, p.errorf("expected string for object key")
+		}
+		key, err := p.str()
+		if err != nil {
+			return Value{}, err
+		}
+		p.skipSpace()
+		if p.pos >= len(p.s) || p.s[p.pos] != ':' {
+			return Value{}, p.errorf("expected ':' after object key")
+		}
+		p.pos++
+		val, err := p.value(depth)
+		if err != nil {
+			return Value{}, err
+		}
+
+		// JSON.parse assigns members in turn, so a repeated key keeps the
+		// position of its first occurrence and takes the last value.
+		members := p.members[base:]
+		dup := -1
+		if index != nil {
+			if i, ok := index[key]; ok {
+				dup = i
+			}
+		} else {
+			for i := range members {
+				if members[i].Key == key {
+					dup = i
+					break
+				}
+			}
+		}
+		if dup >= 0 {
+			members[dup].Value = val
+		} else {
+			if index == nil && len(members) >= indexThreshold {
+				index = make(map[string]int, 2*len(members))
+				for i := range members {
+					index[members[i].Key] = i
+				}
+			}
+			if index != nil {
+				index[key] = len(members)
+			}
+			hasIndexKey = hasIndexKey || IsArrayIndex(key)
+			p.members = append(p.members, Member{Key: key, Value: val})
+		}
+
+		p.skipSpace()
+		if p.pos >= len(p.s) {
+			return Value{}, p.errorf("unexpected end of input")
+		}
+		switch p.s[p.pos] {
+		case ',':
+			p.pos++
+			continue
+		case '}':
+			p.pos++
+		default:
+			return Value{}, p.errorf("expected ',' or '}' after object member")
+		}
+		break
+	}
+	members := p.members[base:]
+	if hasIndexKey {
+		slices.SortStableFunc(members, compareIndexFirst)
+	}
+	v := Value{Kind: Object, Members: p.allocMembers(members)}
+	p.members = p.members[:base]
+	return v, nil
+}
+
+// compareIndexFirst orders array-index keys first, numerically, and leaves
+// other keys where they are (in a stable sort).
+func compareIndexFirst(a, b Member) int {
+	ai, bi := IsArrayIndex(a.Key), IsArrayIndex(b.Key)
+	switch {
+	case ai && bi:
+		return compareIndex(a.Key, b.Key)
+	case ai:
+		return -1
+	case bi:
+		return 1
+	}
+	return 0
+}
+
+func (p *parser) array(depth int) (Value, error) {
+	if depth > maxDepth {
+		return Value{}, p.errorf("exceeded max depth")
+	}
+	p.pos++ // '['
+	base := len(p.items)
+	p.skipSpace()
+	if p.pos < len(p.s) && p.s[p.pos] == ']' {
+		p.pos++
+		return Value{Kind: Array, Items: []Value{}}, nil
+	}
+	for {
+		val, err := p.value(depth)
+		if err != nil {
+			return Value{}, err
+		}
+		p.items = append(p.items, val)
+		p.skipSpace()
+		if p.pos >= len(p.s) {
+			return Value{}, p.errorf("unexpected end of input")
+		}
+		switch p.s[p.pos] {
+		case ',':
+			p.pos++
+			continue
+		case ']':
+			p.pos++
+		default:
+			return Value{}, p.errorf("expected ',' or ']' after array element")
+		}
+		break
+	}
+	v := Value{Kind: Array, Items: p.allocItems(p.items[base:])}
+	p.items = p.items[:base]
+	return v, nil
+}
+
+// allocMembers moves members into the member arena.
+func (p *parser) allocMembers(members []Member) []Member {
+	n := len(members)
+	if cap(p.memberArena)-len(p.memberArena) < n {
+		p.memberArena = make([]Member, 0, max(n, p.memberHint))
+	}
+	i := len(p.memberArena)
+	p.memberArena = append(p.memberArena, members...)
+	p.memberHint -= n
+	return p.memberArena[i : i+n : i+n]
+}
+
+// allocItems moves items into the item arena.
+func (p *parser) allocItems(items []Value) []Value {
+	n := len(items)
+	if cap(p.itemArena)-len(p.itemArena) < n {
+		p.itemArena = make([]Value, 0, max(n, p.itemHint))
+	}
+	i := len(p.itemArena)
+	p.itemArena = append(p.itemArena, items...)
+	p.itemHint -= n
+	return p.itemArena[i : i+n : i+n]
+}
+
+// strSafe marks the bytes that end the fast scan of a string.
+var strSafe = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c >= 0x20 && c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// str decodes the string starting at p.pos. Strings without escapes are
+// substrings of the input and cost no allocation.
+func (p *parser) str() (string, error) {
+	p.pos++ // '"'
+	start := p.pos
+	i := start
+	for i < len(p.s) && strSafe[p.s[i]] {
+		i++
+	}
+	if i < len(p.s) && p.s[i] == '"' {
+		p.pos = i + 1
+		return p.s[start:i], nil
+	}
+	buf := append(p.buf[:0], p.s[start:i]...)
+	for {
+		if i >= len(p.s) {
+			p.pos = i
+			return "", p.errorf("unexpected end of input in string")
+		}
+		c := p.s[i]
+		switch {
+		case c == '"':
+			p.pos = i + 1
+			p.buf = buf
+			return string(buf), nil
+		case c < 0x20:
+			p.pos = i
+			return "", p.errorf("invalid character " + p.charAt(i) + " in string literal")
+		case c != '\\':
+			j := i + 1
+			for j < len(p.s) && strSafe[p.s[j]] {
+				j++
+			}
+			buf = append(buf, p.s[i:j]...)
+			i = j
+			continue
+		}
+		if i+1 >= len(p.s) {
+			p.pos = i
+			return "", p.errorf("unexpected end of input in string escape")
+		}
+		switch e := p.s[i+1]; e {
+		case '"', '\\', '/':
+			buf = append(buf, e)
+		case 'b':
+			buf = append(buf, '\b')
+		case 'f':
+			buf = append(buf, '\f')
+		case 'n':
+			buf = append(buf, '\n')
+		case 'r':
+			buf = append(buf, '\r')
+		case 't':
+			buf = append(buf, '\t')
+		case 'u':
+			r, ok := hex4(p.s, i+2)
+			if !ok {
+				p.pos = i
+				return "", p.errorf("invalid \\u escape in string literal")
+			}
+			i += 6
+			if utf16.IsSurrogate(r) {
+				r2, ok := rune(0), false
+				if i+1 < len(p.s) && p.s[i] == '\\' && p.s[i+1] == 'u' {
+					r2, ok = hex4(p.s, i+2)
+				}
+				if dec := utf16.DecodeRune(r, r2); ok && dec != utf8.RuneError {
+					r = dec
+					i += 6
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			buf = utf8.AppendRune(buf, r)
+			continue
+		default:
+			p.pos = i
+			return "", p.errorf("invalid escape " + p.charAt(i+1) + " in string literal")
+		}
+		i += 2
+	}
+}
+
+func hex4(s string, i int) (rune, bool) {
+	if len(s)-i < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range []byte(s[i : i+4]) {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// number scans a number per the JSON grammar and keeps its text.
+func (p *parser) number() (Value, error) {
+	s, start := p.s, p.pos
+	i := start
+	if s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && '1' <= s[i] && s[i] <= '9':
+		i = digits(s, i)
+	default:
+		p.pos = i
+		return Value{}, p.errorf("invalid number")
+	}
+	if i < len(s) && s[i] == '.' {
+		j := digits(s, i+1)
+		if j == i+1 {
+			p.pos = j
+			return Value{}, p.errorf("invalid number")
+		}
+		i = j
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		j := digits(s, i)
+		if j == i {
+			p.pos = j
+			return Value{}, p.errorf("invalid number")
+		}
+		i = j
+	}
+	p.pos = i
+	return Value{Kind: Number, Scalar: s[start:i]}, nil
+}
+
+func digits(s string, i int) int {
+	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+// charAt quotes the character at byte offset i, for error messages.
+func (p *parser) charAt(i int) string {
+	r, _ := utf8.DecodeRuneInString(p.s[i:])
+	return strconv.QuoteRune(r)
+}
+
+func invalidUTF8(data []byte) int {
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return len(data)
+}

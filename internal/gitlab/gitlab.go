@@ -1,0 +1,239 @@
+// Package gitlab is sync's merge-request side on GitLab, through the REST
+// API (gitlab.com/gitlab-org/api/client-go). It implements deliver.Forge.
+package gitlab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	gl "gitlab.com/gitlab-org/api/client-go"
+
+	"gitlab.com/tsumiki/tsumiki/internal/deliver"
+)
+
+// Client talks to one project of one GitLab instance.
+type Client struct {
+	api     *gl.Client
+	project string // numeric ID or group/project path
+	users   map[string]int64
+}
+
+// New returns a client for project on the GitLab at baseURL (such as
+// https://gitlab.com) that authenticates with token.
+//
+// client-go's own retries are turned off: they ignore Retry-After and retry
+// for seconds only, and deliver retries every operation with bounded
+// backoff that honours it.
+func New(baseURL, token, project string) (*Client, error) {
+	api, err := gl.NewClient(token,
+		gl.WithBaseURL(strings.TrimSuffix(baseURL, "/")+"/api/v4"),
+		gl.WithoutRetries(),
+		gl.WithHTTPClient(&http.Client{Timeout: 30 * time.Second}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("gitlab client: %w", err)
+	}
+	return &Client{api: api, project: project, users: map[string]int64{}}, nil
+}
+
+var _ deliver.Forge = (*Client)(nil)
+
+// FindOpen returns the open merge request from source into target, or nil.
+func (c *Client) FindOpen(ctx context.Context, source, target string) (*deliver.MergeRequest, error) {
+	mrs, _, err := c.api.MergeRequests.ListProjectMergeRequests(c.project, &gl.ListProjectMergeRequestsOptions{
+		State:        gl.Ptr("opened"),
+		SourceBranch: gl.Ptr(source),
+		TargetBranch: gl.Ptr(target),
+	}, gl.WithContext(ctx))
+	if err != nil {
+		return nil, c.explain("list merge requests", err)
+	}
+	if len(mrs) == 0 {
+		return nil, nil
+	}
+	return convert(mrs[0]), nil
+}
+
+// ListOpen returns every open merge request into target, all pages.
+func (c *Client) ListOpen(ctx context.Context, target string) ([]deliver.MergeRequest, error) {
+	var out []deliver.MergeRequest
+	opt := &gl.ListProjectMergeRequestsOptions{
+		ListOptions:  gl.ListOptions{PerPage: 100, Page: 1},
+		State:        gl.Ptr("opened"),
+		TargetBranch: gl.Ptr(target),
+	}
+	for {
+		mrs, resp, err := c.api.MergeRequests.ListProjectMergeRequests(c.project, opt, gl.WithContext(ctx))
+		if err != nil {
+			return nil, c.explain("list merge requests", err)
+		}
+		for _, mr := range mrs {
+			out = append(out, *convert(mr))
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opt.Page = resp.NextPage
+	}
+}
+
+// Create opens a merge request.
+func (c *Client) Create(ctx context.Context, spec deliver.MergeRequestSpec) (*deliver.MergeRequest, error) {
+	assignees, reviewers, err := c.people(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	labels := gl.LabelOptions(spec.Labels)
+	mr, _, err := c.api.MergeRequests.CreateMergeRequest(c.project, &gl.CreateMergeRequestOptions{
+		Title:              gl.Ptr(spec.Title),
+		Description:        gl.Ptr(spec.Description),
+		SourceBranch:       gl.Ptr(spec.Source),
+		TargetBranch:       gl.Ptr(spec.Target),
+		Labels:             &labels,
+		AssigneeIDs:        assignees,
+		ReviewerIDs:        reviewers,
+		RemoveSourceBranch: gl.Ptr(spec.RemoveSourceBranch),
+		Squash:             gl.Ptr(spec.Squash),
+	}, gl.WithContext(ctx))
+	if err != nil {
+		// GitLab answers 409 when an open merge request exists for the
+		// branches; the message is translated, the status is not.
+		if status(err) == http.StatusConflict {
+			return nil, fmt.Errorf("create merge request: %w", deliver.ErrExists)
+		}
+		return nil, c.explain("create merge request", err)
+	}
+	return convert(&mr.BasicMergeRequest), nil
+}
+
+// Update sets the title, description, labels, people and options of a
+// merge request.
+func (c *Client) Update(ctx context.Context, iid int, spec deliver.MergeRequestSpec) (*deliver.MergeRequest, error) {
+	assignees, reviewers, err := c.people(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	labels := gl.LabelOptions(spec.Labels)
+	opt := &gl.UpdateMergeRequestOptions{
+		Title:              gl.Ptr(spec.Title),
+		Description:        gl.Ptr(spec.Description),
+		Labels:             &labels,
+		RemoveSourceBranch: gl.Ptr(spec.RemoveSourceBranch),
+		Squash:             gl.Ptr(spec.Squash),
+		AssigneeIDs:        assignees,
+		ReviewerIDs:        reviewers,
+	}
+	mr, _, err := c.api.MergeRequests.UpdateMergeRequest(c.project, int64(iid), opt, gl.WithContext(ctx))
+	if err != nil {
+		return nil, c.explain(fmt.Sprintf("update merge request !%d", iid), err)
+	}
+	return convert(&mr.BasicMergeRequest), nil
+}
+
+// Close comments on a merge request and closes it.
+func (c *Client) Close(ctx context.Context, iid int, note string) error {
+	if _, _, err := c.api.Notes.CreateMergeRequestNote(c.project, int64(iid), &gl.CreateMergeRequestNoteOptions{Body: gl.Ptr(note)}, gl.WithContext(ctx)); err != nil {
+		return c.explain(fmt.Sprintf("comment on merge request !%d", iid), err)
+	}
+	if _, _, err := c.api.MergeRequests.UpdateMergeRequest(c.project, int64(iid), &gl.UpdateMergeRequestOptions{StateEvent: gl.Ptr("close")}, gl.WithContext(ctx)); err != nil {
+		return c.explain(fmt.Sprintf("close merge request !%d", iid), err)
+	}
+	return nil
+}
+
+// people turns user names (or numeric IDs) into user IDs.
+func (c *Client) people(ctx context.Context, spec deliver.MergeRequestSpec) (assignees, reviewers *[]int64, err error) {
+	resolve := func(names []string) (*[]int64, error) {
+		if len(names) == 0 {
+			return nil, nil
+		}
+		ids := []int64{}
+		for _, n := range names {
+			id, err := c.userID(ctx, n)
+			if err != nil {
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		return &ids, nil
+	}
+	if assignees, err = resolve(spec.Assignees); err != nil {
+		return nil, nil, err
+	}
+	reviewers, err = resolve(spec.Reviewers)
+	return assignees, reviewers, err
+}
+
+func (c *Client) userID(ctx context.Context, name string) (int64, error) {
+	name = strings.TrimPrefix(name, "@")
+	if id, err := strconv.ParseInt(name, 10, 64); err == nil {
+		return id, nil
+	}
+	if id, ok := c.users[name]; ok {
+		return id, nil
+	}
+	users, _, err := c.api.Users.ListUsers(&gl.ListUsersOptions{Username: gl.Ptr(name)}, gl.WithContext(ctx))
+	if err != nil {
+		return 0, c.explain("look up user "+name, err)
+	}
+	if len(users) == 0 {
+		return 0, fmt.Errorf("no GitLab user named %q (check --assignee and --reviewer)", name)
+	}
+	c.users[name] = users[0].ID
+	return users[0].ID, nil
+}
+
+func convert(mr *gl.BasicMergeRequest) *deliver.MergeRequest {
+	return &deliver.MergeRequest{IID: int(mr.IID), URL: mr.WebURL, SourceBranch: mr.SourceBranch, Description: mr.Description}
+}
+
+// status returns the HTTP status of an API error, or 0.
+func status(err error) int {
+	if errors.Is(err, gl.ErrNotFound) {
+		return http.StatusNotFound
+	}
+	var er *gl.ErrorResponse
+	if errors.As(err, &er) && er.Response != nil {
+		return er.Response.StatusCode
+	}
+	return 0
+}
+
+// explain turns an API error into one that says what to fix, and marks the
+// ones worth retrying.
+func (c *Client) explain(what string, err error) error {
+	switch s := status(err); {
+	case s == http.StatusUnauthorized:
+		return fmt.Errorf("%s: GitLab rejected the token (401): check that GITLAB_TOKEN is a valid, unexpired access token", what)
+	case s == http.StatusForbidden:
+		return fmt.Errorf("%s: the token may not do this (403): it needs the api scope and at least the Developer role on %s", what, c.project)
+	case s == http.StatusNotFound:
+		return fmt.Errorf("%s: project %s not found (404): check --project and that the token's user can see it", what, c.project)
+	case s == http.StatusUnprocessableEntity || s == http.StatusBadRequest:
+		return fmt.Errorf("%s: GitLab refused the request (%d): %w", what, s, err)
+	case s == http.StatusTooManyRequests || s >= 500:
+		return &deliver.Transient{Err: fmt.Errorf("%s: %w", what, err), RetryAfter: retryAfter(err)}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// retryAfter reads Retry-After (seconds or an HTTP date) off an API error.
+func retryAfter(err error) time.Duration {
+	var er *gl.ErrorResponse
+	if !errors.As(err, &er) || er.Response == nil {
+		return 0
+	}
+	v := er.Response.Header.Get("Retry-After")
+	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return time.Until(t)
+	}
+	return 0
+}

@@ -1,0 +1,53 @@
+package gitsync
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"syscall"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+)
+
+// Temporary reports whether err is a failure worth retrying: the server
+// answered 5xx or 429, the connection broke or timed out.
+func Temporary(err error) bool {
+	if code := httpStatus(err); code >= 500 || code == http.StatusTooManyRequests {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE)
+}
+
+// httpStatus digs the status out of go-git's HTTP errors, which it wraps in
+// a type without Unwrap.
+func httpStatus(err error) int {
+	var ue *plumbing.UnexpectedError
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var he *githttp.Err
+	if errors.As(err, &he) && he.Response != nil {
+		return he.Response.StatusCode
+	}
+	return 0
+}
+
+// explain says what to fix for the errors a user can fix.
+func explain(op, url string, err error) error {
+	switch {
+	case errors.Is(err, transport.ErrAuthenticationRequired):
+		return fmt.Errorf("%s %s: %w: the token was not accepted; use an access token of the manifests project with the write_repository scope", op, url, ErrAuth)
+	case errors.Is(err, transport.ErrAuthorizationFailed):
+		return fmt.Errorf("%s %s: %w: the token may not do this; it needs the Developer role (or higher) and the write_repository scope", op, url, ErrAuth)
+	case errors.Is(err, transport.ErrRepositoryNotFound):
+		return fmt.Errorf("%s %s: repository not found (or the token cannot see it)", op, url)
+	}
+	return fmt.Errorf("%s %s: %w", op, url, err)
+}

@@ -1,0 +1,171 @@
+// Package gittest serves real bare git repositories over git's smart HTTP
+// protocol, through `git http-backend`, for tests and the local pipeline
+// run. Pushing needs the token as the basic-auth password (any user name),
+// as with GitLab; reading does too.
+package gittest
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/http/cgi"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// HTTPBackend is where Debian and most distributions install git's CGI
+// program.
+const HTTPBackend = "/usr/lib/git-core/git-http-backend"
+
+// Server serves every bare repository under Root at /<name>.git.
+type Server struct {
+	// Root holds the bare repositories.
+	Root string
+	// Token is the password every request must carry.
+	Token string
+
+	mu       sync.Mutex
+	requests []string
+	down     int
+}
+
+// Handler checks the token, then hands the request to git http-backend.
+func (s *Server) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.requests = append(s.requests, r.Method+" "+r.URL.Path+"?"+r.URL.RawQuery)
+		down := s.down > 0
+		if down {
+			s.down--
+		}
+		s.mu.Unlock()
+		if down {
+			http.Error(w, "service unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		user, pass, ok := r.BasicAuth()
+		if !ok || pass != s.Token {
+			w.Header().Set("WWW-Authenticate", `Basic realm="GitLab"`)
+			http.Error(w, "HTTP Basic: Access denied", http.StatusUnauthorized)
+			return
+		}
+		h := &cgi.Handler{
+			Path: HTTPBackend,
+			Env: []string{
+				"GIT_PROJECT_ROOT=" + s.Root,
+				"GIT_HTTP_EXPORT_ALL=1",
+				// With REMOTE_USER set, http-backend accepts pushes.
+				"REMOTE_USER=" + user,
+			},
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// Requests returns "METHOD path?query" of every request so far.
+func (s *Server) Requests() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.requests...)
+}
+
+// FailNext makes the next n requests answer 503.
+func (s *Server) FailNext(n int) {
+	s.mu.Lock()
+	s.down = n
+	s.mu.Unlock()
+}
+
+// CreateRepo makes a bare repository <name>.git with branch main holding
+// files after history commits (the earlier ones change a HISTORY file, so a
+// long history costs clones that are not shallow). It returns the
+// repository's directory. History is written with one git fast-import, so
+// thousands of commits take a moment.
+func (s *Server) CreateRepo(name string, files map[string]string, history int) (string, error) {
+	bare := filepath.Join(s.Root, name+".git")
+	if _, err := Git("", "init", "-q", "--bare", "-b", "main", bare); err != nil {
+		return "", err
+	}
+	var stream bytes.Buffer
+	commit := func(n int, msg string, blobs map[string]string) {
+		fmt.Fprintf(&stream, "commit refs/heads/main\nmark :%d\ncommitter Seed <seed@example.com> %d +0000\ndata %d\n%s\n", n, 1700000000+n, len(msg), msg)
+		if n > 1 {
+			fmt.Fprintf(&stream, "from :%d\n", n-1)
+		}
+		paths := make([]string, 0, len(blobs))
+		for p := range blobs {
+			paths = append(paths, p)
+		}
+		sort.Strings(paths)
+		for _, p := range paths {
+			fmt.Fprintf(&stream, "M 100644 inline %s\ndata %d\n%s\n", p, len(blobs[p]), blobs[p])
+		}
+	}
+	for i := 1; i < history; i++ {
+		commit(i, fmt.Sprintf("history %d", i), map[string]string{"HISTORY": fmt.Sprintf("%d\n", i)})
+	}
+	commit(max(history, 1), "initial content", files)
+	cmd := exec.Command("git", "fast-import", "--quiet")
+	cmd.Dir = bare
+	cmd.Stdin = &stream
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("git fast-import: %v: %s", err, out)
+	}
+	return bare, nil
+}
+
+// Git runs git in dir with a fixed identity and no user or system
+// configuration, and returns its standard output.
+func Git(dir string, args ...string) (string, error) {
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(),
+		"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
+		"GIT_AUTHOR_NAME=Seed", "GIT_AUTHOR_EMAIL=seed@example.com",
+		"GIT_COMMITTER_NAME=Seed", "GIT_COMMITTER_EMAIL=seed@example.com",
+	)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("git %s: %v: %s", strings.Join(args, " "), err, stderr.String())
+	}
+	return stdout.String(), nil
+}
+
+// Files returns every file of ref in a bare repository, path → content.
+func Files(bare, ref string) (map[string]string, error) {
+	list, err := Git(bare, "ls-tree", "-r", "--name-only", ref)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, p := range strings.Fields(list) {
+		content, err := Git(bare, "show", ref+":"+p)
+		if err != nil {
+			return nil, err
+		}
+		out[p] = content
+	}
+	return out, nil
+}
+
+// Branches returns the branches of a bare repository, sorted.
+func Branches(bare string) ([]string, error) {
+	out, err := Git(bare, "for-each-ref", "--format=%(refname:short)", "refs/heads/")
+	if err != nil {
+		return nil, err
+	}
+	b := strings.Fields(out)
+	sort.Strings(b)
+	return b, nil
+}
+
+// Snapshot is the state of every ref of a bare repository: comparing two
+// proves a repository was left as it was.
+func Snapshot(bare string) (string, error) {
+	return Git(bare, "for-each-ref", "--format=%(refname) %(objectname)")
+}

@@ -1,0 +1,90 @@
+package manifest
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/pmezard/go-difflib/difflib"
+)
+
+// Action says what a change does to an object.
+type Action string
+
+// The actions of a change, as a reviewer reads them.
+const (
+	Added   Action = "added"
+	Changed Action = "changed"
+	Removed Action = "removed"
+)
+
+// Change is one object that differs between two sets.
+type Change struct {
+	Action Action
+	ID     ID
+	// Old is the object before (nil when added); New after (nil when removed).
+	Old, New *Object
+}
+
+// Diff compares two sets of objects by ID. An object counts as changed when
+// its text differs; a move to another file alone is not a change. Changes
+// are ordered by ID.
+func Diff(old, new []Object) []Change {
+	before := make(map[ID]*Object, len(old))
+	for i := range old {
+		before[old[i].ID] = &old[i]
+	}
+	var out []Change
+	for i := range new {
+		n := &new[i]
+		o, ok := before[n.ID]
+		delete(before, n.ID)
+		switch {
+		case !ok:
+			out = append(out, Change{Action: Added, ID: n.ID, New: n})
+		case !bytes.Equal(normalize(o.YAML), normalize(n.YAML)):
+			out = append(out, Change{Action: Changed, ID: n.ID, Old: o, New: n})
+		}
+	}
+	for id, o := range before {
+		out = append(out, Change{Action: Removed, ID: id, Old: o})
+	}
+	slices.SortFunc(out, func(a, b Change) int { return a.ID.Compare(b.ID) })
+	return out
+}
+
+// normalize drops what does not change an object: separators, comments,
+// trailing blanks.
+func normalize(doc []byte) []byte {
+	return bytes.TrimSpace(stripComments(doc))
+}
+
+// Count tallies changes by action.
+func Count(changes []Change) map[Action]int {
+	n := map[Action]int{}
+	for _, c := range changes {
+		n[c.Action]++
+	}
+	return n
+}
+
+// UnifiedDiff returns the change as a unified diff of the object's YAML,
+// labelled with the files it came from and goes to.
+func (c Change) UnifiedDiff() string {
+	var a, b []string
+	fromFile, toFile := "/dev/null", "/dev/null"
+	if c.Old != nil {
+		a = difflib.SplitLines(string(normalize(c.Old.YAML)))
+		fromFile = "a/" + c.Old.File
+	}
+	if c.New != nil {
+		b = difflib.SplitLines(string(normalize(c.New.YAML)))
+		toFile = "b/" + c.New.File
+	}
+	text, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{A: a, B: b, FromFile: fromFile, ToFile: toFile, Context: 3})
+	if err != nil { // only returned by a failing writer; ours is a buffer
+		return fmt.Sprintf("(no diff: %v)", err)
+	}
+	return strings.TrimRight(text, "\n") + "\n"
+}
