@@ -7,15 +7,22 @@ CDK8S_JS    := bench/cdk8s/node_modules/.package-lock.json
 # cdk8s-core-go runs cdk8s in Node.js 20; its end-of-life banner is noise.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: synth test lint bench fuzz
+.PHONY: synth test lint bench fuzz ci-local
 
 ## synth: synthesize every app under apps/ into dist/
 synth:
 	$(GO) run ./cmd/synth
 
-## test: lint, then every test (the cdk8s comparisons need node and npm)
+## test: lint, every test (the cdk8s comparisons need node and npm), then
+## the pipeline itself, run locally
 test: lint $(CDK8S_JS)
 	$(GO) test -count=1 ./...
+	$(MAKE) ci-local
+
+## ci-local: run .gitlab-ci.yml here with gitlab-ci-local, syncing to a local
+## git server and GitLab API test server
+ci-local:
+	bash .ci/local.sh
 
 ## lint: gofmt, go vet and staticcheck must be silent
 lint:

@@ -13,8 +13,8 @@
 //   - a chart's namespace never goes on cluster-scoped kinds;
 //   - a file per resource includes the namespace in its name, and two
 //     objects that would still share a file are an error;
-//   - a top-level status that holds no value (`status: {}` from typed
-//     structs) is left out.
+//   - a status that holds no value, or that a typed struct leaves at its
+//     zero value (`status: {}`, an HPA's `desiredReplicas: 0`), is left out.
 //
 // Constructors never return errors. Problems found while building the tree
 // are recorded and reported by synthesis, all at once, each with its

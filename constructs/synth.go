@@ -3,11 +3,13 @@ package constructs
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
 
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"gitlab.com/tsumiki/tsumiki/internal/document"
@@ -247,7 +249,7 @@ func (r *renderer) render(ro *renderedObject) {
 	}
 	doc.Set("apiVersion", str(gvk.GroupVersion().String()))
 	doc.Set("kind", str(gvk.Kind))
-	if st := doc.Lookup("status"); st != nil && vacuous(*st) {
+	if st := doc.Lookup("status"); st != nil && (vacuous(*st) || statusUnset(obj)) {
 		doc.Delete("status")
 	}
 
@@ -374,6 +376,21 @@ func vacuous(v document.Value) bool {
 		return true
 	}
 	return false
+}
+
+// statusUnset reports whether a typed object's Status field is its zero
+// value. Such a status still marshals to something when a field lacks
+// omitempty (an HPA's `desiredReplicas: 0`), and means nothing in a manifest.
+func statusUnset(obj k8sruntime.Object) bool {
+	v := reflect.ValueOf(obj)
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return false
+	}
+	f := v.FieldByName("Status")
+	return f.IsValid() && f.IsZero()
 }
 
 func sortedKeys(m map[string]string) []string {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -99,6 +100,21 @@ func TestKindsAndNamesAreFilledIn(t *testing.T) {
 	}
 	if got, want := names(ds), []string{"web-deployment-c854fb31", "my-config", "web-nightly-c80add53"}; !slices.Equal(got, want) {
 		t.Errorf("names = %q, want %q", got, want)
+	}
+}
+
+func TestStatusIsDroppedOnlyWhenUnset(t *testing.T) {
+	app := constructs.NewApp(constructs.AppProps{})
+	chart := constructs.NewChart(app, "c", constructs.ChartProps{})
+	// desiredReplicas has no omitempty: an unset HPA status still marshals.
+	constructs.NewObject(chart, "hpa", &autoscalingv2.HorizontalPodAutoscaler{})
+	constructs.NewObject(chart, "svc", &corev1.Service{}) // status: {loadBalancer: {}}
+	constructs.NewObject(chart, "set", &appsv1.Deployment{Status: appsv1.DeploymentStatus{Replicas: 3}})
+	ds := synthYAML(t, app)
+	for i, want := range []any{nil, nil, map[string]any{"replicas": float64(3)}} {
+		if got := ds[i]["status"]; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: status = %v, want %v", ds[i]["kind"], got, want)
+		}
 	}
 }
 

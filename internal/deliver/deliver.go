@@ -1,6 +1,7 @@
 package deliver
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -98,7 +99,7 @@ func Run(ctx context.Context, cfg Config, forge Forge, out io.Writer, log *slog.
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", displayPath(cfg.Path), err)
 	}
-	oldObjects := readOld(oldFiles, log)
+	oldObjects := readOld(oldFiles, newObjects, cfg.Path, log)
 	distFS := os.DirFS(cfg.Dist)
 	plan, err := repo.Replace(cfg.Path, managed, distFS)
 	if err != nil {
@@ -210,9 +211,16 @@ func readDist(dir string, keep func(string) bool) ([]manifest.Object, error) {
 	return objs, nil
 }
 
-// readOld reads the objects currently in the managed path. Files that do
-// not parse are left out of the object summary; they are replaced anyway.
-func readOld(fsys fs.FS, log *slog.Logger) []manifest.Object {
+// readOld reads the objects currently in the managed path, with file
+// names relative to the repository root. Files that do not parse are left
+// out of the object summary; they are replaced anyway. A file whose content
+// equals a dist file's at the same place is not parsed again: in a typical
+// sync most are.
+func readOld(fsys fs.FS, dist []manifest.Object, dir string, log *slog.Logger) []manifest.Object {
+	parsed := map[string][]manifest.Object{}
+	for _, o := range dist {
+		parsed[o.File] = append(parsed[o.File], o)
+	}
 	var out []manifest.Object
 	_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -222,15 +230,22 @@ func readOld(fsys fs.FS, log *slog.Logger) []manifest.Object {
 		if err != nil {
 			return nil
 		}
-		objs, err := manifest.ParseFile(p, data)
-		if err != nil {
-			log.Warn("existing file is not a valid manifest; it will be replaced", "file", p, "error", err)
-			return nil
+		objs, ok := parsed[p]
+		if !ok || !sameContent(objs, data) {
+			if objs, err = manifest.ParseFile(p, data); err != nil {
+				log.Warn("existing file is not a valid manifest; it will be replaced", "file", p, "error", err)
+				return nil
+			}
 		}
-		out = append(out, objs...)
+		out = append(out, prefix(objs, dir)...)
 		return nil
 	})
 	return out
+}
+
+// sameContent reports whether data is exactly the file objs were parsed from.
+func sameContent(objs []manifest.Object, data []byte) bool {
+	return len(objs) > 0 && bytes.Equal(objs[0].Source, data)
 }
 
 // prefix makes object file names relative to the repository root, like

@@ -1,10 +1,10 @@
 package document
 
 import (
-	"bytes"
 	"encoding/json"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -38,13 +38,9 @@ func Parse(data []byte) (Value, error) {
 	if !utf8.Valid(data) {
 		return Value{}, &SyntaxError{Offset: invalidUTF8(data), msg: "invalid UTF-8"}
 	}
-	p := parser{s: string(data)}
-	// Size the arenas for the whole document up front. Every member has a
-	// colon, and every item but the first of an array follows a comma.
-	// Colons and commas inside strings only make these estimates larger.
-	colons := bytes.Count(data, []byte{':'})
-	p.memberHint = colons
-	p.itemHint = max(bytes.Count(data, []byte{','})+bytes.Count(data, []byte{'['})-colons, 0)
+	var counts [64]int32
+	p := parser{s: string(data), counts: counts[:0]}
+	p.count()
 	v, err := p.value(0)
 	if err != nil {
 		return Value{}, err
@@ -65,26 +61,103 @@ func FromAny(v any) (Value, error) {
 	return Parse(data)
 }
 
-// A parser decodes one document. Members and items are collected on
-// scratch stacks while their container is open, then moved into arenas
-// shared by all containers of the document, so that a document costs a
-// handful of allocations rather than one per container.
+// A parser decodes one document in two passes. The first counts the
+// elements of each container, so that the second can place members and
+// items straight into two arenas of exactly the right size: a document
+// costs a handful of allocations, and each element is written once.
 type parser struct {
 	s   string
 	pos int
 
-	members []Member // open objects' members
-	items   []Value  // open arrays' items
+	counts []int32 // elements of each container, in the order they open
+	next   int     // index in counts of the next container to open
 
-	memberArena          []Member
-	itemArena            []Value
-	memberHint, itemHint int
+	members []Member // unused part of the member arena
+	items   []Value  // unused part of the item arena
 
 	buf []byte // scratch for strings with escapes
 }
 
 func (p *parser) errorf(msg string) error {
 	return &SyntaxError{Offset: p.pos, msg: msg}
+}
+
+// count fills p.counts and allocates the arenas. It only looks at the
+// structure of the input: on invalid input its counts may be wrong, and
+// the second pass, which reports the error, copes with that.
+func (p *parser) count() {
+	type open struct {
+		count  int  // index in p.counts
+		object bool // whether it counts members rather than items
+	}
+	var stackArray [32]open
+	stack := stackArray[:0]
+	var members, items int
+	s := p.s
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case ' ', '\t', '\n', '\r', ':':
+		case ',':
+			if len(stack) > 0 {
+				p.counts[stack[len(stack)-1].count]++
+			}
+		case '}', ']':
+			if len(stack) > 0 {
+				top := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				if top.object {
+					members += int(p.counts[top.count])
+				} else {
+					items += int(p.counts[top.count])
+				}
+			}
+		default:
+			// c starts a key or value: the first element of its container
+			// is counted here, later ones at their commas.
+			if len(stack) > 0 && p.counts[stack[len(stack)-1].count] == 0 {
+				p.counts[stack[len(stack)-1].count] = 1
+			}
+			switch c {
+			case '{', '[':
+				stack = append(stack, open{len(p.counts), c == '{'})
+				p.counts = append(p.counts, 0)
+			case '"':
+				i = skipString(s, i)
+			}
+		}
+	}
+	p.members = make([]Member, members)
+	p.items = make([]Value, items)
+}
+
+// skipString returns the offset of the quote that ends the string starting
+// at s[i], or len(s).
+func skipString(s string, i int) int {
+	for {
+		j := strings.IndexByte(s[i+1:], '"')
+		if j < 0 {
+			return len(s)
+		}
+		i += j + 1
+		k := i
+		for s[k-1] == '\\' {
+			k--
+		}
+		if (i-k)%2 == 0 {
+			return i
+		}
+	}
+}
+
+// reserve returns the number of elements the first pass counted for the
+// container opening now.
+func (p *parser) reserve() int {
+	n := 0
+	if p.next < len(p.counts) {
+		n = int(p.counts[p.next])
+	}
+	p.next++
+	return n
 }
 
 func (p *parser) skipSpace() {
@@ -137,14 +210,16 @@ func (p *parser) object(depth int) (Value, error) {
 		return Value{}, p.errorf("exceeded max depth")
 	}
 	p.pos++ // '{'
-	base := len(p.members)
-	var index map[string]int // member positions, once there are many
-	hasIndexKey := false
+	n := min(p.reserve(), len(p.members))
+	members := p.members[:0:n]
+	p.members = p.members[n:]
 	p.skipSpace()
 	if p.pos < len(p.s) && p.s[p.pos] == '}' {
 		p.pos++
-		return Value{Kind: Object, Members: []Member{}}, nil
+		return Value{Kind: Object, Members: members}, nil
 	}
+	var index map[string]int // member positions, once there are many
+	hasIndexKey := false
 	for {
 		p.skipSpace()
 		if p.pos >= len(p.s) || p.s[p.pos] != '"' {
@@ -166,7 +241,6 @@ func (p *parser) object(depth int) (Value, error) {
 
 		// JSON.parse assigns members in turn, so a repeated key keeps the
 		// position of its first occurrence and takes the last value.
-		members := p.members[base:]
 		dup := -1
 		if index != nil {
 			if i, ok := index[key]; ok {
@@ -193,7 +267,7 @@ func (p *parser) object(depth int) (Value, error) {
 				index[key] = len(members)
 			}
 			hasIndexKey = hasIndexKey || IsArrayIndex(key)
-			p.members = append(p.members, Member{Key: key, Value: val})
+			members = append(members, Member{Key: key, Value: val})
 		}
 
 		p.skipSpace()
@@ -211,13 +285,10 @@ func (p *parser) object(depth int) (Value, error) {
 		}
 		break
 	}
-	members := p.members[base:]
 	if hasIndexKey {
 		slices.SortStableFunc(members, compareIndexFirst)
 	}
-	v := Value{Kind: Object, Members: p.allocMembers(members)}
-	p.members = p.members[:base]
-	return v, nil
+	return Value{Kind: Object, Members: members}, nil
 }
 
 // compareIndexFirst orders array-index keys first, numerically, and leaves
@@ -240,18 +311,20 @@ func (p *parser) array(depth int) (Value, error) {
 		return Value{}, p.errorf("exceeded max depth")
 	}
 	p.pos++ // '['
-	base := len(p.items)
+	n := min(p.reserve(), len(p.items))
+	items := p.items[:0:n]
+	p.items = p.items[n:]
 	p.skipSpace()
 	if p.pos < len(p.s) && p.s[p.pos] == ']' {
 		p.pos++
-		return Value{Kind: Array, Items: []Value{}}, nil
+		return Value{Kind: Array, Items: items}, nil
 	}
 	for {
 		val, err := p.value(depth)
 		if err != nil {
 			return Value{}, err
 		}
-		p.items = append(p.items, val)
+		items = append(items, val)
 		p.skipSpace()
 		if p.pos >= len(p.s) {
 			return Value{}, p.errorf("unexpected end of input")
@@ -267,33 +340,7 @@ func (p *parser) array(depth int) (Value, error) {
 		}
 		break
 	}
-	v := Value{Kind: Array, Items: p.allocItems(p.items[base:])}
-	p.items = p.items[:base]
-	return v, nil
-}
-
-// allocMembers moves members into the member arena.
-func (p *parser) allocMembers(members []Member) []Member {
-	n := len(members)
-	if cap(p.memberArena)-len(p.memberArena) < n {
-		p.memberArena = make([]Member, 0, max(n, p.memberHint))
-	}
-	i := len(p.memberArena)
-	p.memberArena = append(p.memberArena, members...)
-	p.memberHint -= n
-	return p.memberArena[i : i+n : i+n]
-}
-
-// allocItems moves items into the item arena.
-func (p *parser) allocItems(items []Value) []Value {
-	n := len(items)
-	if cap(p.itemArena)-len(p.itemArena) < n {
-		p.itemArena = make([]Value, 0, max(n, p.itemHint))
-	}
-	i := len(p.itemArena)
-	p.itemArena = append(p.itemArena, items...)
-	p.itemHint -= n
-	return p.itemArena[i : i+n : i+n]
+	return Value{Kind: Array, Items: items}, nil
 }
 
 // strSafe marks the bytes that end the fast scan of a string.

@@ -39,29 +39,81 @@ func sanitize(v *Value, filterEmpty bool) bool {
 			}
 		}
 	case Object:
-		if !slices.IsSortedFunc(v.Members, compareKeys) {
-			slices.SortFunc(v.Members, compareKeys)
-		}
-		kept := v.Members[:0]
+		sortMembers(v.Members)
+		n := 0
 		for i := range v.Members {
 			if sanitize(&v.Members[i].Value, filterEmpty) {
-				kept = append(kept, v.Members[i])
+				if n != i {
+					v.Members[n] = v.Members[i]
+				}
+				n++
 			}
 		}
-		clear(v.Members[len(kept):])
-		v.Members = kept
-		if filterEmpty && len(kept) == 0 {
+		clear(v.Members[n:])
+		v.Members = v.Members[:n]
+		if filterEmpty && n == 0 {
 			return false
 		}
 	}
 	return true
 }
 
-// compareKeys orders keys as JavaScript iterates the properties of an
+// maxSmallSort is the most members sortMembers sorts through an index on
+// the stack.
+const maxSmallSort = 32
+
+// sortMembers orders members as JavaScript iterates the properties of an
 // object: array indexes first, numerically, then the rest, here sorted.
-func compareKeys(a, b Member) int {
-	if c := compareIndexFirst(a, b); c != 0 {
-		return c
+func sortMembers(members []Member) {
+	n := len(members)
+	if n < 2 {
+		return
 	}
-	return compareUTF16(a.Key, b.Key)
+	if n > maxSmallSort {
+		slices.SortFunc(members, func(a, b Member) int { return compareKeys(a.Key, b.Key) })
+		return
+	}
+	// Sort keys on the stack and move each member once: moving members
+	// around the heap costs write barriers.
+	type sortKey struct {
+		key   string
+		index bool
+		pos   int
+	}
+	var keysArray [maxSmallSort]sortKey
+	keys := keysArray[:n]
+	sorted := true
+	for i := range members {
+		keys[i] = sortKey{members[i].Key, IsArrayIndex(members[i].Key), i}
+		if i > 0 && compareSortKeys(keys[i-1].key, keys[i].key, keys[i-1].index, keys[i].index) > 0 {
+			sorted = false
+		}
+	}
+	if sorted {
+		return
+	}
+	slices.SortFunc(keys, func(a, b sortKey) int { return compareSortKeys(a.key, b.key, a.index, b.index) })
+	var old [maxSmallSort]Member
+	copy(old[:], members)
+	for i, k := range keys {
+		members[i] = old[k.pos]
+	}
+}
+
+func compareKeys(a, b string) int {
+	return compareSortKeys(a, b, IsArrayIndex(a), IsArrayIndex(b))
+}
+
+// compareSortKeys compares keys a and b, which are array indexes or not as
+// ai and bi say.
+func compareSortKeys(a, b string, ai, bi bool) int {
+	switch {
+	case ai && bi:
+		return compareIndex(a, b)
+	case ai:
+		return -1
+	case bi:
+		return 1
+	}
+	return compareUTF16(a, b)
 }

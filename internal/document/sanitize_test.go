@@ -8,8 +8,8 @@ import (
 
 func TestSanitize(t *testing.T) {
 	tests := []struct {
-		name              string
-		in                string
+		name               string
+		in                 string
 		want, wantFiltered string
 	}{
 		{

@@ -170,8 +170,8 @@ func TestBadTokenKeepsSecret(t *testing.T) {
 	if strings.Contains(err.Error(), "wrong-secret-token") {
 		t.Errorf("error shows the token: %v", err)
 	}
-	if !strings.Contains(err.Error(), "authentication") && !strings.Contains(err.Error(), "401") {
-		t.Errorf("error does not say authentication failed: %v", err)
+	if !errors.Is(err, gitsync.ErrAuth) || !strings.Contains(err.Error(), "token was not accepted") {
+		t.Errorf("error does not say the token was refused: %v", err)
 	}
 }
 

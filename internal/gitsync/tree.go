@@ -54,7 +54,14 @@ func (r *Repo) blob(h plumbing.Hash) ([]byte, error) {
 	return io.ReadAll(rd)
 }
 
+// storeBlob stores data as a blob unless the clone already has it: most
+// files of a sync are unchanged, and writing each as a loose object would
+// cost a file per object.
 func (r *Repo) storeBlob(data []byte) (plumbing.Hash, error) {
+	h := plumbing.ComputeHash(plumbing.BlobObject, data)
+	if r.repo.Storer.HasEncodedObject(h) == nil {
+		return h, nil
+	}
 	obj := r.repo.Storer.NewEncodedObject()
 	obj.SetType(plumbing.BlobObject)
 	obj.SetSize(int64(len(data)))
