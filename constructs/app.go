@@ -38,6 +38,10 @@ type AppProps struct {
 	// ClusterScoped lists kinds, beyond those of k8s.io/api, that never take
 	// a chart's namespace (cluster-scoped custom resources).
 	ClusterScoped []schema.GroupKind
+	// AllowSecrets lets Secrets with data into the output. Off by default: a
+	// GitOps repository must not hold secrets in plain text. Turn it on only
+	// when something downstream encrypts them (SOPS, for instance).
+	AllowSecrets bool
 }
 
 // App is the root of a construct tree. It holds charts and turns them into
@@ -116,7 +120,7 @@ func (a *App) Synth() (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := writeDir(a.props.Outdir, out.Files); err != nil {
+	if err := WriteDir(a.props.Outdir, out.Files); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -28,6 +28,7 @@ type Node struct {
 	byID        map[string]*Node
 	deps        []Construct
 	validations []Validation
+	prepares    []func() error
 	problems    []error // found while building; reported by synthesis
 }
 
@@ -201,6 +202,15 @@ func (n *Node) AddValidation(v Validation) {
 	n.validations = append(n.validations, v)
 }
 
+// AddPrepare registers f to run at the start of synthesis, before
+// validation and rendering, in tree order (a construct's own functions in
+// the order added). It lets a construct derive values from others that may
+// change until then, such as a pod template annotation holding the hash of
+// a ConfigMap's data. An error is reported with the construct's path.
+func (n *Node) AddPrepare(f func() error) {
+	n.prepares = append(n.prepares, f)
+}
+
 // AddError records a problem with this construct. Synthesis reports it with
 // the construct's path and fails. Higher-level constructs use it for bad
 // input, since constructors do not return errors.
@@ -240,4 +250,5 @@ var (
 	ErrPatch             = errors.New("json patch failed")
 	ErrValidation        = errors.New("validation failed")
 	ErrFileConflict      = errors.New("output file conflict")
+	ErrPlainSecret       = errors.New("plain-text secret")
 )

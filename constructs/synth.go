@@ -99,6 +99,14 @@ func (a *App) synthesize() (*synthesis, error) {
 	var ps problems
 	all := a.node.FindAll()
 	for _, n := range all {
+		for _, f := range n.prepares {
+			if err := f(); err != nil {
+				ps.add(n, err)
+			}
+		}
+	}
+	all = a.node.FindAll() // a prepare function may add constructs
+	for _, n := range all {
 		for _, err := range n.problems {
 			ps.add(n, err)
 		}
@@ -325,6 +333,15 @@ func (r *renderer) identify(ro *renderedObject, doc *document.Value) []error {
 	}
 	ro.name = stringAt(md, "name")
 	ro.namespace = stringAt(md, "namespace")
+	if ro.gvk.Group == "" && kind == "Secret" && !r.props.AllowSecrets {
+		for _, field := range []string{"data", "stringData"} {
+			if v := doc.Lookup(field); v != nil && v.Kind == document.Object && len(v.Members) > 0 {
+				errs = append(errs, fmt.Errorf("%w: Secret %s has %s; a GitOps repository must not hold secrets in plain text. "+
+					"Reference an existing Secret instead, or set AppProps.AllowSecrets if the output is encrypted downstream", ErrPlainSecret, qualifiedName(ro.namespace, ro.name), field))
+				break
+			}
+		}
+	}
 	errs = append(errs, validateName(ro.gvk.GroupKind(), md.Lookup("name"))...)
 	if ns := md.Lookup("namespace"); ns != nil {
 		errs = append(errs, validateNamespace(*ns)...)

@@ -495,3 +495,56 @@ func readDir(t *testing.T, dir string) map[string]string {
 	}
 	return out
 }
+
+func TestPrepareRunsBeforeRendering(t *testing.T) {
+	app := constructs.NewApp(constructs.AppProps{})
+	chart := constructs.NewChart(app, "c", constructs.ChartProps{})
+	chart.Node().AddPrepare(func() error { return errors.New("chart not ready") })
+	_, err := app.Render()
+	if ps := problems(t, err); len(ps) != 1 || ps[0].Path != "c" || ps[0].Err.Error() != "chart not ready" {
+		t.Fatalf("problems = %v", ps)
+	}
+	app2 := constructs.NewApp(constructs.AppProps{})
+	c2 := constructs.NewChart(app2, "c", constructs.ChartProps{})
+	src := constructs.NewObject(c2, "src", &corev1.ConfigMap{Data: map[string]string{"k": "v1"}})
+	dst := constructs.NewObject(c2, "dst", &corev1.ConfigMap{})
+	dst.Node().AddPrepare(func() error {
+		dst.Obj.Data = map[string]string{"copied": src.Obj.Data["k"]}
+		return nil
+	})
+	src.Obj.Data["k"] = "v2" // changed after the prepare function was added
+	if got := field(synthYAML(t, app2)[1], "data", "copied"); got != "v2" {
+		t.Errorf("data.copied = %v, want the value at synthesis, v2", got)
+	}
+}
+
+func TestPlainSecretsAreRefused(t *testing.T) {
+	build := func(allow bool) *constructs.App {
+		app := constructs.NewApp(constructs.AppProps{AllowSecrets: allow})
+		chart := constructs.NewChart(app, "c", constructs.ChartProps{Namespace: "n"})
+		constructs.NewObject(chart, "data", &corev1.Secret{Data: map[string][]byte{"password": []byte("hunter2")}})
+		constructs.NewObject(chart, "string", &corev1.Secret{StringData: map[string]string{"token": "t"}})
+		constructs.NewObject(chart, "empty", &corev1.Secret{Type: corev1.SecretTypeServiceAccountToken})
+		return app
+	}
+	_, err := build(false).Render()
+	ps := problems(t, err)
+	if len(ps) != 2 || ps[0].Path != "c/data" || ps[1].Path != "c/string" || !errors.Is(err, constructs.ErrPlainSecret) {
+		t.Errorf("problems = %v", ps)
+	}
+	if _, err := build(true).Render(); err != nil {
+		t.Errorf("with AllowSecrets: %v", err)
+	}
+}
+
+func TestWriteDirRefusesEscapingNames(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	for _, name := range []string{"../x.yaml", "/etc/x.yaml", "a/../../x.yaml", "."} {
+		if err := constructs.WriteDir(dir, []constructs.File{{Name: name}}); err == nil {
+			t.Errorf("WriteDir accepted %q", name)
+		}
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Error("a refused write created the directory")
+	}
+}

@@ -2,14 +2,17 @@ package constructs
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
 
-// writeDir replaces dir with a directory holding exactly files. The files
-// are written to a temporary sibling first, which then takes dir's place in
-// one step, so dir is either entirely old or entirely new.
-func writeDir(dir string, files []File) (err error) {
+// WriteDir replaces dir with a directory holding exactly files (names are
+// slash-separated and relative to dir). The files are written to a
+// temporary sibling first, which then takes dir's place in one step, so dir
+// is either entirely old or entirely new. App.Synth uses it; call it
+// directly to write several apps' output as one directory.
+func WriteDir(dir string, files []File) (err error) {
 	dir = filepath.Clean(dir)
 	if fi, err := os.Lstat(dir); err == nil && !fi.IsDir() {
 		return fmt.Errorf("output directory %s exists and is not a directory", dir)
@@ -31,6 +34,9 @@ func writeDir(dir string, files []File) (err error) {
 		return fmt.Errorf("chmod %s: %w", tmp, err)
 	}
 	for _, f := range files {
+		if !fs.ValidPath(f.Name) || f.Name == "." {
+			return fmt.Errorf("write %q: not a relative slash-separated file name", f.Name)
+		}
 		p := filepath.Join(tmp, filepath.FromSlash(f.Name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return fmt.Errorf("write %s: %w", f.Name, err)
