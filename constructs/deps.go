@@ -2,9 +2,10 @@ package constructs
 
 import (
 	"fmt"
-	"sort"
-	"strconv"
+	"slices"
 	"strings"
+
+	"gitlab.com/tsumiki/tsumiki/internal/document"
 )
 
 // graph maps each construct to the constructs it depends on, in the order
@@ -144,16 +145,7 @@ func topology(root *Node, g *graph) ([]*Node, error) {
 	}
 	// cdk8s keys its vertices by path in a JavaScript object, so paths that
 	// are array indices come first.
-	sort.SliceStable(roots, func(i, j int) bool {
-		a, b := roots[i].Path(), roots[j].Path()
-		ai, bi := isArrayIndex(a), isArrayIndex(b)
-		if ai && bi {
-			x, _ := strconv.ParseUint(a, 10, 64)
-			y, _ := strconv.ParseUint(b, 10, 64)
-			return x < y
-		}
-		return ai && !bi
-	})
+	slices.SortStableFunc(roots, func(a, b *Node) int { return document.CompareInsertion(a.Path(), b.Path()) })
 
 	const (
 		unseen = iota

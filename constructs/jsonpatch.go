@@ -2,7 +2,6 @@ package constructs
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -56,11 +55,12 @@ func (p JSONPatch) String() string {
 func (p JSONPatch) apply(doc *document.Value) error {
 	switch p.Op {
 	case "add", "replace", "test":
+		// Parse orders keys as JavaScript's JSON.parse does, which is how
+		// cdk8s receives the value.
 		val, err := document.FromAny(p.Value)
 		if err != nil {
 			return fmt.Errorf("value: %w", err)
 		}
-		jsOrder(&val)
 		switch p.Op {
 		case "add":
 			return add(doc, p.Path, val)
@@ -243,31 +243,6 @@ func remove(doc *document.Value, path string) (document.Value, error) {
 		return val, nil
 	default:
 		return document.Value{}, fmt.Errorf("path %s: parent is a scalar", path)
-	}
-}
-
-// jsOrder moves array-index keys to the front of every object, in numeric
-// order, as a JavaScript object parsed from JSON would hold them.
-func jsOrder(v *document.Value) {
-	switch v.Kind {
-	case document.Object:
-		sort.SliceStable(v.Members, func(i, j int) bool {
-			a, b := v.Members[i].Key, v.Members[j].Key
-			ai, bi := isArrayIndex(a), isArrayIndex(b)
-			if ai && bi {
-				x, _ := strconv.ParseUint(a, 10, 64)
-				y, _ := strconv.ParseUint(b, 10, 64)
-				return x < y
-			}
-			return ai && !bi
-		})
-		for i := range v.Members {
-			jsOrder(&v.Members[i].Value)
-		}
-	case document.Array:
-		for i := range v.Items {
-			jsOrder(&v.Items[i])
-		}
 	}
 }
 

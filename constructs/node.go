@@ -5,9 +5,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"sort"
-	"strconv"
+	"slices"
 	"strings"
+
+	"gitlab.com/tsumiki/tsumiki/internal/document"
 )
 
 // Construct is anything that has a place in the construct tree: the App,
@@ -133,24 +134,9 @@ func (n *Node) Addr() string {
 // then the rest in the order they were added. (cdk8s keeps children in a
 // JavaScript object, whose keys iterate in that order.)
 func (n *Node) Children() []*Node {
-	out := make([]*Node, 0, len(n.children))
-	var indexed []*Node
-	for _, c := range n.children {
-		if isArrayIndex(c.id) {
-			indexed = append(indexed, c)
-		} else {
-			out = append(out, c)
-		}
-	}
-	if indexed == nil {
-		return out
-	}
-	sort.SliceStable(indexed, func(i, j int) bool {
-		a, _ := strconv.ParseUint(indexed[i].id, 10, 64)
-		b, _ := strconv.ParseUint(indexed[j].id, 10, 64)
-		return a < b
-	})
-	return append(indexed, out...)
+	out := slices.Clone(n.children)
+	slices.SortStableFunc(out, func(a, b *Node) int { return document.CompareInsertion(a.id, b.id) })
+	return out
 }
 
 // FindChild returns the direct child with the given id, or nil.
@@ -218,21 +204,6 @@ func (n *Node) AddError(err error) {
 	if err != nil {
 		n.problems = append(n.problems, err)
 	}
-}
-
-// isArrayIndex reports whether a JavaScript engine treats key as an array
-// index, which changes where it sorts among an object's keys.
-func isArrayIndex(key string) bool {
-	if key == "" || len(key) > 10 || (len(key) > 1 && key[0] == '0') {
-		return false
-	}
-	for i := 0; i < len(key); i++ {
-		if key[i] < '0' || key[i] > '9' {
-			return false
-		}
-	}
-	v, err := strconv.ParseUint(key, 10, 64)
-	return err == nil && v < 1<<32-1
 }
 
 // Errors that synthesis problems wrap, so callers can tell them apart with

@@ -16,6 +16,7 @@ func buildTsumiki(t *testing.T, c caseSpec, outdir string) *constructs.App {
 	app := constructs.NewApp(constructs.AppProps{
 		Outdir:        outdir,
 		FileExtension: c.ext,
+		AllowSecrets:  c.allowSecrets,
 		OutputType: map[layout]constructs.OutputType{
 			filePerChart:                  constructs.FilePerChart,
 			filePerApp:                    constructs.FilePerApp,

@@ -389,8 +389,9 @@ func corpus() []caseSpec {
 		{
 			// Strings YAML 1.1 would read as something else, and strings
 			// that need block or escaped forms.
-			name:   "configmap-strings",
-			layout: filePerChart,
+			name:         "configmap-strings",
+			allowSecrets: true, // the Secret below holds data
+			layout:       filePerChart,
 			nodes: []nodeSpec{
 				chart("strings", chartSpec{},
 					include("data",
@@ -619,6 +620,14 @@ func corpus() []caseSpec {
 			nodes:        []nodeSpec{chart("c", chartSpec{}, object("cfg", objectSpec{apiVersion: "v1", kind: "ConfigMap", name: "Web_Config"}))},
 			wantErr:      constructs.ErrInvalidName,
 			cdk8sAccepts: cdk8sWrites(map[string]string{"c.k8s.yaml": "  name: Web_Config\n"}),
+		},
+		{
+			// A GitOps repository must not hold secrets in plain text.
+			name: "plain-secret",
+			nodes: []nodeSpec{chart("c", chartSpec{},
+				include("i", item(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "db"}, StringData: map[string]string{"password": "hunter2"}})))},
+			wantErr:      constructs.ErrPlainSecret,
+			cdk8sAccepts: cdk8sWrites(map[string]string{"c.k8s.yaml": "  password: hunter2\n"}),
 		},
 		{
 			// fast-json-patch, which cdk8s uses without validation, ignores

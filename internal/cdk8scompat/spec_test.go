@@ -50,6 +50,9 @@ type caseSpec struct {
 	// (the case says why tsumiki does). cdk8s must then synthesize the app,
 	// and cdk8sAccepts checks the files it writes.
 	cdk8sAccepts func(t *testing.T, files map[string][]byte)
+	// allowSecrets turns on constructs.AppProps.AllowSecrets: tsumiki
+	// refuses Secrets with data by default, cdk8s writes them.
+	allowSecrets bool
 	// cdk8sLoses is how many objects cdk8s overwrites with a later object
 	// of the same kind and name from another namespace in a per-resource
 	// layout. tsumiki must write every one of them.
