@@ -11,14 +11,12 @@ import (
 	"gitlab.com/tsumiki/tsumiki/constructs"
 )
 
-// Config is what differs between installations of the app.
+// Config is what differs between environments.
 type Config struct {
 	// Namespace the objects go into.
-	Namespace string
-	// Image of the web server; it must serve HTTP on port 8080.
-	Image string
+	Namespace string `json:"namespace" config:"required"`
 	// Replicas of the Deployment.
-	Replicas int32
+	Replicas int32 `json:"replicas" config:"required"`
 }
 
 // Chart is the hello app's chart, with typed handles on its objects.
@@ -28,8 +26,9 @@ type Chart struct {
 	Service    *constructs.Object[*corev1.Service]
 }
 
-// New adds the hello chart to app under id.
-func New(app *constructs.App, id string, cfg Config) *Chart {
+// New adds the hello chart to app under id. image must serve HTTP on port
+// 8080.
+func New(app *constructs.App, id string, cfg Config, image string) *Chart {
 	chart := constructs.NewChart(app, id, constructs.ChartProps{
 		Namespace: cfg.Namespace,
 		Labels:    map[string]string{"app.kubernetes.io/part-of": id},
@@ -45,7 +44,7 @@ func New(app *constructs.App, id string, cfg Config) *Chart {
 				Spec: corev1.PodSpec{
 					Containers: []corev1.Container{{
 						Name:  "web",
-						Image: cfg.Image,
+						Image: image,
 						Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 8080}},
 						ReadinessProbe: &corev1.Probe{
 							ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/", Port: intstr.FromString("http")}},

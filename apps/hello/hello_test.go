@@ -17,7 +17,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // the diff of `go test ./apps/hello -update`.
 func TestGolden(t *testing.T) {
 	app := constructs.NewApp(constructs.AppProps{})
-	hello.New(app, "hello", hello.Config{Namespace: "hello", Image: "nginxinc/nginx-unprivileged:1.27.3", Replicas: 2})
+	hello.New(app, "hello", hello.Config{Namespace: "hello", Replicas: 2}, "nginxinc/nginx-unprivileged:1.27.3")
 	out, err := app.Render()
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +44,7 @@ func TestGolden(t *testing.T) {
 // catch: a Service or Deployment selector that selects no pod.
 func TestSelectorMatchesPods(t *testing.T) {
 	app := constructs.NewApp(constructs.AppProps{})
-	c := hello.New(app, "hello", hello.Config{Namespace: "x", Image: "img", Replicas: 1})
+	c := hello.New(app, "hello", hello.Config{Namespace: "x", Replicas: 1}, "img")
 	pod := c.Deployment.Obj.Spec.Template.Labels
 	for name, sel := range map[string]map[string]string{
 		"deployment": c.Deployment.Obj.Spec.Selector.MatchLabels,

@@ -1,8 +1,10 @@
-// Command synth turns the apps under apps/ into Kubernetes YAML in dist/.
+// Command synth turns the apps under apps/ into Kubernetes YAML, one folder
+// per environment configured in config/: dist/<environment>/….
 //
-//	go run ./cmd/synth                 # every app, into dist/
-//	go run ./cmd/synth --app hello     # only hello
-//	go run ./cmd/synth --stdout        # print instead of writing
+//	go run ./cmd/synth                       # every app and environment
+//	go run ./cmd/synth --env staging         # only staging
+//	go run ./cmd/synth --app guestbook       # only the guestbook
+//	go run ./cmd/synth --stdout              # print instead of writing
 //
 // Exit codes: 0 success, 1 synthesis failed (every problem is listed),
 // 2 bad flags.
@@ -45,7 +47,7 @@ func run(args []string, registry []apps.App, stdout, stderr io.Writer) int {
 		SilenceUsage:  true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			err := synth.Run(cmd.Context(), registry, opts, stdout, stderr)
-			if errors.Is(err, synth.ErrUnknownApp) {
+			if errors.Is(err, synth.ErrUsage) {
 				return usageError{err}
 			}
 			return err
@@ -58,6 +60,8 @@ func run(args []string, registry []apps.App, stdout, stderr io.Writer) int {
 	f := cmd.Flags()
 	f.StringVarP(&opts.Outdir, "outdir", "o", "dist", "output `directory`, replaced as a whole")
 	f.StringSliceVar(&opts.Apps, "app", nil, "synthesize only this app (repeatable, or comma-separated)")
+	f.StringSliceVar(&opts.Envs, "env", nil, "synthesize only this environment (repeatable, or comma-separated)")
+	f.StringVar(&opts.ConfigDir, "config", "config", "`directory` with one <environment>.yaml per environment")
 	f.BoolVar(&opts.Stdout, "stdout", false, "print the YAML instead of writing the output directory")
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

@@ -28,7 +28,7 @@ func TestScripts(t *testing.T) {
 }
 
 func TestExitCodes(t *testing.T) {
-	broken := []apps.App{{Name: "broken", Add: func(app *constructs.App) error {
+	broken := []apps.App{{Name: "broken", Add: func(app *constructs.App, _ *apps.Environment) error {
 		chart := constructs.NewChart(app, "broken", constructs.ChartProps{})
 		constructs.NewObject(chart, "a", &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "Bad_Name"}})
 		constructs.NewObject(chart, "b", &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"k": "bad value!"}}})
@@ -44,13 +44,14 @@ func TestExitCodes(t *testing.T) {
 		{"ok", nil, apps.All(), 0, []string{"synthesized hello"}},
 		{"bad flag", []string{"--nope"}, apps.All(), 2, []string{"unknown flag"}},
 		{"unknown app", []string{"--app", "x"}, apps.All(), 2, []string{`unknown app "x"`}},
-		{"synthesis errors", nil, broken, 1, []string{"2 problems", "broken/a: invalid name", "broken/b: invalid label"}},
+		// Each environment reports its problems.
+		{"synthesis errors", nil, broken, 1, []string{"environment staging: synthesis failed: 2 problems", "environment production: synthesis failed", "broken/a: invalid name", "broken/b: invalid label"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "dist")
 			var stdout, stderr bytes.Buffer
-			code := run(append([]string{"--outdir", dir}, tt.args...), tt.registry, &stdout, &stderr)
+			code := run(append([]string{"--outdir", dir, "--config", "../../config"}, tt.args...), tt.registry, &stdout, &stderr)
 			if code != tt.code {
 				t.Errorf("exit code %d, want %d; stderr:\n%s", code, tt.code, stderr.String())
 			}

@@ -1,6 +1,7 @@
-// Package synth runs synthesis for cmd/synth: it picks apps from the
-// registry, builds them into one constructs.App and writes or prints the
-// result.
+// Package synth runs synthesis for cmd/synth: for every environment it
+// reads config/<environment>.yaml, builds the chosen apps into one
+// constructs.App, and writes all environments as dist/<environment>/…, in
+// one step.
 package synth
 
 import (
@@ -8,61 +9,139 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"slices"
 	"strings"
 	"time"
 
 	"gitlab.com/tsumiki/tsumiki/apps"
 	"gitlab.com/tsumiki/tsumiki/constructs"
+	"gitlab.com/tsumiki/tsumiki/internal/config"
 )
 
 // Options are cmd/synth's settings.
 type Options struct {
 	// Outdir is the directory to replace with the output.
 	Outdir string
+	// ConfigDir holds one <environment>.yaml per environment.
+	ConfigDir string
+	// Envs names the environments to synthesize; all when empty.
+	Envs []string
 	// Apps names the apps to synthesize; all when empty.
 	Apps []string
-	// Stdout prints all objects as one YAML stream instead of writing Outdir.
+	// Stdout prints all objects as YAML instead of writing Outdir.
 	Stdout bool
 }
 
-// ErrUnknownApp is returned when Options.Apps names an app that is not
-// registered.
-var ErrUnknownApp = errors.New("unknown app")
+// ErrUsage is wrapped by errors in what was asked for: an unknown app or
+// environment.
+var ErrUsage = errors.New("usage")
 
-// Run synthesizes the chosen apps of registry. It writes YAML to stdout in
-// Stdout mode, and a one-line summary to stderr otherwise.
+// Run synthesizes the chosen apps of registry for the chosen environments.
+// It writes YAML to stdout in Stdout mode, and a one-line summary to stderr
+// otherwise. Problems in any environment are reported together, and then
+// nothing is written.
 func Run(ctx context.Context, registry []apps.App, opts Options, stdout, stderr io.Writer) error {
 	start := time.Now()
 	chosen, err := choose(registry, opts.Apps)
 	if err != nil {
 		return err
 	}
-	app := constructs.NewApp(constructs.AppProps{Outdir: opts.Outdir})
-	for _, a := range chosen {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := a.Add(app); err != nil {
-			return fmt.Errorf("app %s: %w", a.Name, err)
-		}
-	}
-	if opts.Stdout {
-		data, err := app.SynthYAML()
-		if err != nil {
-			return err
-		}
-		_, err = stdout.Write(data)
-		return err
-	}
-	out, err := app.Synth()
+	envs, err := environments(opts)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "synthesized %s into %s: %s, %s in %s\n",
-		strings.Join(names(chosen), ", "), opts.Outdir,
-		plural(len(out.Files), "file"), plural(out.Objects, "object"), time.Since(start).Round(time.Millisecond))
+
+	var files []constructs.File
+	var streams []byte
+	var errs []error
+	objects := 0
+	for _, env := range envs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		app, err := build(env, opts.ConfigDir, chosen)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("environment %s: %w", env, err))
+			continue
+		}
+		if opts.Stdout {
+			data, err := app.SynthYAML()
+			if err != nil {
+				errs = append(errs, fmt.Errorf("environment %s: %w", env, err))
+				continue
+			}
+			if len(streams) > 0 {
+				streams = append(streams, "---\n"...)
+			}
+			streams = append(streams, "# environment: "+env+"\n"...)
+			streams = append(streams, data...)
+			continue
+		}
+		out, err := app.Render()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("environment %s: %w", env, err))
+			continue
+		}
+		for _, f := range out.Files {
+			f.Name = path.Join(env, f.Name)
+			files = append(files, f)
+		}
+		objects += out.Objects
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	if opts.Stdout {
+		_, err := stdout.Write(streams)
+		return err
+	}
+	if err := constructs.WriteDir(opts.Outdir, files); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "synthesized %s for %s into %s: %s, %s in %s\n",
+		strings.Join(names(chosen), ", "), strings.Join(envs, ", "), opts.Outdir,
+		plural(len(files), "file"), plural(objects, "object"), time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// build reads an environment's configuration and adds the chosen apps to a
+// new constructs.App.
+func build(env, configDir string, chosen []apps.App) (*constructs.App, error) {
+	file, err := config.File(configDir, env)
+	if err != nil {
+		return nil, err
+	}
+	e := &apps.Environment{Name: env, File: file}
+	if err := config.Load(file, e); err != nil {
+		return nil, err
+	}
+	app := constructs.NewApp(constructs.AppProps{})
+	for _, a := range chosen {
+		if err := a.Add(app, e); err != nil {
+			return nil, fmt.Errorf("app %s: %w", a.Name, err)
+		}
+	}
+	return app, nil
+}
+
+func environments(opts Options) ([]string, error) {
+	known, err := config.Environments(opts.ConfigDir)
+	if err != nil {
+		return nil, fmt.Errorf("read environments: %w", err)
+	}
+	if len(known) == 0 {
+		return nil, fmt.Errorf("no environments: add a file %s/<environment>.yaml", opts.ConfigDir)
+	}
+	if len(opts.Envs) == 0 {
+		return known, nil
+	}
+	for _, e := range opts.Envs {
+		if !slices.Contains(known, e) {
+			return nil, fmt.Errorf("%w: unknown environment %q (known: %s)", ErrUsage, e, strings.Join(known, ", "))
+		}
+	}
+	return opts.Envs, nil
 }
 
 func choose(registry []apps.App, want []string) ([]apps.App, error) {
@@ -77,7 +156,7 @@ func choose(registry []apps.App, want []string) ([]apps.App, error) {
 	}
 	for _, w := range want {
 		if !slices.ContainsFunc(chosen, func(a apps.App) bool { return a.Name == w }) {
-			return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownApp, w, strings.Join(names(registry), ", "))
+			return nil, fmt.Errorf("%w: unknown app %q (known: %s)", ErrUsage, w, strings.Join(names(registry), ", "))
 		}
 	}
 	return chosen, nil
