@@ -13,7 +13,18 @@ import (
 
 // Construct is anything that has a place in the construct tree: the App,
 // Charts, API objects, and the higher-level constructs users compose from
-// them. Embedding *Node is the usual way to implement it.
+// them. A higher-level construct implements it by embedding a Construct,
+// the *Node that NewNode returns:
+//
+//	type Website struct {
+//		constructs.Construct
+//		Deployment *constructs.Object[*appsv1.Deployment]
+//	}
+//
+//	w := &Website{Construct: constructs.NewNode(scope, id)}
+//
+// (Embedding *Node itself would not do: the field named Node would hide the
+// method.)
 type Construct interface {
 	Node() *Node
 }
