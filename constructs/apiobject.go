@@ -63,18 +63,12 @@ func (o *APIObject) Name() string {
 	return name
 }
 
-// generatedName is cdk8s's Chart.generateObjectName: a DNS label from the
-// construct path, at most 52 characters for a CronJob (the controller adds
-// 11 to name its Jobs).
+// generatedName is cdk8s's Chart.generateObjectName for this object.
 func (o *APIObject) generatedName(kind string) (string, error) {
-	opts := NameOptions{}
 	if c := o.Chart(); c != nil {
-		opts.NoHash = c.props.DisableResourceNameHashes
+		return c.GenerateObjectName(o, kind)
 	}
-	if kind == "CronJob" {
-		opts.MaxLen = 52
-	}
-	return ToDNSLabel(o, opts)
+	return (&Chart{}).GenerateObjectName(o, kind)
 }
 
 // AddLabel sets a label on the object's metadata.

@@ -43,6 +43,18 @@ func (c *Chart) Labels() map[string]string { return maps.Clone(c.props.Labels) }
 // depends on another chart is written after it.
 func (c *Chart) AddDependency(deps ...Construct) { c.node.AddDependency(deps...) }
 
+// GenerateObjectName returns the name an object of kind at scope gets when
+// it sets none: the chart's ToDNSLabel of the construct path, without the
+// hash when the chart disables hashes, at most 52 characters for a CronJob.
+// Higher-level constructs use it to name objects consistently.
+func (c *Chart) GenerateObjectName(scope Construct, kind string) (string, error) {
+	opts := NameOptions{NoHash: c.props.DisableResourceNameHashes}
+	if kind == "CronJob" {
+		opts.MaxLen = 52
+	}
+	return ToDNSLabel(scope, opts)
+}
+
 // APIObjects returns the API objects directly in this chart, in the order
 // they were added.
 func (c *Chart) APIObjects() []*APIObject {

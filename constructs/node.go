@@ -204,6 +204,8 @@ func (n *Node) AddValidation(v Validation) {
 // the order added). It lets a construct derive values from others that may
 // change until then, such as a pod template annotation holding the hash of
 // a ConfigMap's data. An error is reported with the construct's path.
+// f runs on every Render, Synth and SynthYAML, so it must give the same
+// result however often it runs.
 func (n *Node) AddPrepare(f func() error) {
 	n.prepares = append(n.prepares, f)
 }

@@ -548,3 +548,26 @@ func TestWriteDirRefusesEscapingNames(t *testing.T) {
 		t.Error("a refused write created the directory")
 	}
 }
+
+func TestChartGenerateObjectName(t *testing.T) {
+	app := constructs.NewApp(constructs.AppProps{})
+	hashed := constructs.NewChart(app, "web", constructs.ChartProps{})
+	plain := constructs.NewChart(app, "db", constructs.ChartProps{DisableResourceNameHashes: true})
+	for _, tt := range []struct {
+		chart *constructs.Chart
+		kind  string
+		want  string
+	}{
+		{hashed, "Deployment", "web-frontend-c8"},
+		{plain, "Deployment", "db-frontend"},
+	} {
+		got, err := tt.chart.GenerateObjectName(constructs.NewNode(tt.chart, "frontend"+tt.kind[:0]), tt.kind)
+		if err != nil || !strings.HasPrefix(got, tt.want) || (tt.chart == plain && got != tt.want) {
+			t.Errorf("GenerateObjectName = %q, %v; want %q…", got, err, tt.want)
+		}
+	}
+	long := constructs.NewNode(hashed, strings.Repeat("x", 80))
+	if got, _ := hashed.GenerateObjectName(long, "CronJob"); len(got) != 52 {
+		t.Errorf("CronJob name %q has %d characters, want 52", got, len(got))
+	}
+}

@@ -43,7 +43,7 @@ type ConfigMapProps struct {
 // that read it through Ref carry a hash of its content in their pod
 // template (ConfigHashAnnotation), so a change to the data rolls them out.
 type ConfigMap struct {
-	*constructs.Node
+	constructs.Construct
 	// Object is the ConfigMap. Its data may change until synthesis; the
 	// hash is taken then.
 	Object *constructs.Object[*corev1.ConfigMap]
@@ -52,8 +52,8 @@ type ConfigMap struct {
 // NewConfigMap adds a ConfigMap to scope. Files that cannot be read, and
 // keys that are invalid or given twice, are reported at synthesis.
 func NewConfigMap(scope constructs.Construct, id string, props ConfigMapProps) *ConfigMap {
-	c := &ConfigMap{Node: constructs.NewNode(scope, id)}
-	c.Object = constructs.NewObject(c, "configmap", &corev1.ConfigMap{ObjectMeta: managedMeta(objectName(c.Node, props.Name))})
+	c := &ConfigMap{Construct: constructs.NewNode(scope, id)}
+	c.Object = constructs.NewObject(c, "configmap", &corev1.ConfigMap{ObjectMeta: managedMeta(objectName(c.Node(), props.Name))})
 	for _, k := range slices.Sorted(maps.Keys(props.Data)) {
 		c.AddData(k, props.Data[k])
 	}
@@ -105,7 +105,7 @@ func (c *ConfigMap) AddBinaryData(key string, value []byte) {
 func (c *ConfigMap) AddFile(path string) {
 	content, err := os.ReadFile(path)
 	if err != nil {
-		c.AddError(fmt.Errorf("%w: ConfigMap file: %w", ErrInvalidProps, err))
+		c.Node().AddError(fmt.Errorf("%w: ConfigMap file: %w", ErrInvalidProps, err))
 		return
 	}
 	key := filepath.Base(path)
@@ -126,7 +126,7 @@ func (c *ConfigMap) AddFile(path string) {
 func (c *ConfigMap) AddDirectory(dir string) {
 	entries, err := os.ReadDir(dir) // sorted by name
 	if err != nil {
-		c.AddError(fmt.Errorf("%w: ConfigMap directory: %w", ErrInvalidProps, err))
+		c.Node().AddError(fmt.Errorf("%w: ConfigMap directory: %w", ErrInvalidProps, err))
 		return
 	}
 	for _, e := range entries {
@@ -144,13 +144,13 @@ func (c *ConfigMap) checkKey(key, file string) bool {
 		from = " (from " + file + ")"
 	}
 	if msgs := validation.IsConfigMapKey(key); len(msgs) > 0 {
-		c.AddError(fmt.Errorf("%w: ConfigMap key %q%s: %s", ErrInvalidProps, key, from, strings.Join(msgs, "; ")))
+		c.Node().AddError(fmt.Errorf("%w: ConfigMap key %q%s: %s", ErrInvalidProps, key, from, strings.Join(msgs, "; ")))
 		return false
 	}
 	_, inData := c.Object.Obj.Data[key]
 	_, inBinary := c.Object.Obj.BinaryData[key]
 	if inData || inBinary {
-		c.AddError(fmt.Errorf("%w: ConfigMap key %q%s is given twice", ErrInvalidProps, key, from))
+		c.Node().AddError(fmt.Errorf("%w: ConfigMap key %q%s is given twice", ErrInvalidProps, key, from))
 		return false
 	}
 	return true

@@ -4,7 +4,7 @@
 // cdk8s-plus plays for cdk8s, built only on the public API of package
 // constructs and the k8s.io/api types.
 //
-// Every construct takes (scope, id, props), embeds *constructs.Node, and
+// Every construct takes (scope, id, props), is a constructs.Construct, and
 // exposes the objects it makes as typed fields (WebService.Deployment,
 // WebService.Service, …), so any field the props do not cover can be set
 // on the object directly. Constructors never return errors: bad props are
@@ -45,7 +45,8 @@ var (
 	// ErrMissingRequests wraps a container that requests no CPU or no
 	// memory. The scheduler places such pods blindly and evicts them first.
 	ErrMissingRequests = errors.New("missing resource requests")
-	// ErrSelectorMismatch wraps a selector that no longer matches the pod
-	// labels, after an edit of the objects.
-	ErrSelectorMismatch = errors.New("selector does not match the pods")
+	// ErrInconsistent wraps objects of one construct that no longer agree
+	// after an edit through their fields: a selector that does not match
+	// the pod labels, an autoscaler or Ingress naming a renamed object.
+	ErrInconsistent = errors.New("inconsistent objects")
 )

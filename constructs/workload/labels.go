@@ -3,6 +3,7 @@ package workload
 import (
 	"fmt"
 	"maps"
+	"slices"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -81,12 +82,12 @@ func (id identity) objectMeta() metav1.ObjectMeta {
 // and the extra ones from Pod.Labels, which may not replace them.
 func (id identity) podLabels(n *constructs.Node, extra map[string]string) map[string]string {
 	l := id.labels()
-	for k, v := range extra {
+	for _, k := range slices.Sorted(maps.Keys(extra)) {
 		if _, ok := l[k]; ok {
 			n.AddError(fmt.Errorf("%w: Pod.Labels sets %s, which the construct sets from its props", ErrInvalidProps, k))
 			continue
 		}
-		l[k] = v
+		l[k] = extra[k]
 	}
 	return l
 }
@@ -125,11 +126,8 @@ func namespaceOf(obj *constructs.APIObject) string {
 func checkSelector(what string, selector, podLabels map[string]string) error {
 	for k, v := range selector {
 		if podLabels[k] != v {
-			return fmt.Errorf("%w: the %s selects %s=%s, but the pod template has %v", ErrSelectorMismatch, what, k, v, podLabels)
+			return fmt.Errorf("%w: the %s selects %s=%s, but the pod template has %v", ErrInconsistent, what, k, v, podLabels)
 		}
 	}
 	return nil
 }
-
-// cloneLabels copies a label map; nil stays nil.
-func cloneLabels(m map[string]string) map[string]string { return maps.Clone(m) }

@@ -22,6 +22,25 @@ import (
 // such a ConfigMap changes the hash, and so rolls out the pods.
 const ConfigHashAnnotation = "tsumiki.io/config-hash"
 
+// Workload is a construct of this package that runs pods: a WebService,
+// Worker, ScheduledTask or Job.
+type Workload interface {
+	constructs.Construct
+	// Selector returns the labels that select the workload's pods (name
+	// and instance), in a new map.
+	Selector() map[string]string
+	// PodTemplate returns the pod template inside the workload's object,
+	// to change fields the props do not cover (tolerations, affinity, …).
+	PodTemplate() *corev1.PodTemplateSpec
+}
+
+var (
+	_ Workload = (*WebService)(nil)
+	_ Workload = (*Worker)(nil)
+	_ Workload = (*ScheduledTask)(nil)
+	_ Workload = (*Job)(nil)
+)
+
 // Pod describes the pods a workload runs.
 type Pod struct {
 	// Containers of the pod; at least one.
@@ -165,13 +184,13 @@ func containerSecurity(s ContainerSecurity) *corev1.SecurityContext {
 }
 
 func (b *podBuilder) container(c Container, defaults Resources, defaultReadiness bool) corev1.Container {
-	switch {
+	switch msgs := validation.IsDNS1123Label(c.Name); {
 	case c.Name == "":
 		b.fail("every container but the first needs a name")
 	case b.containers[c.Name]:
 		b.fail("two containers are named %q", c.Name)
-	case len(validation.IsDNS1123Label(c.Name)) > 0:
-		b.fail("container name %q: %s", c.Name, strings.Join(validation.IsDNS1123Label(c.Name), "; "))
+	case len(msgs) > 0:
+		b.fail("container name %q: %s", c.Name, strings.Join(msgs, "; "))
 	}
 	b.containers[c.Name] = true
 	if c.Image == "" {
