@@ -54,7 +54,7 @@ env -u TSUMIKI_REQUIRE_NODE .ci/local/node_modules/.bin/gitlab-ci-local \
 short=$(git rev-parse --short=8 HEAD)
 branch="tsumiki/$short"
 files=$(git --git-dir "$FORGE_BARE" ls-tree -r --name-only "$branch") || fail "no branch $branch in the manifests repository"
-grep -qx 'production/hello.k8s.yaml' <<<"$files" || fail "$branch lacks production/hello.k8s.yaml: $files"
+grep -qx 'production/guestbook.k8s.yaml' <<<"$files" || fail "$branch lacks production/guestbook.k8s.yaml: $files"
 grep -qx 'flux-system/gotk-sync.yaml' <<<"$files" || fail "$branch lost flux-system/: $files"
 mrs=$(curl -fsS -H "PRIVATE-TOKEN: $token" "$FORGE_URL/api/v4/projects/${FORGE_PROJECT//\//%2F}/merge_requests?state=opened&source_branch=$branch")
 grep -q "\"source_branch\":\"$branch\"" <<<"$mrs" || fail "no open merge request from $branch: $mrs"

@@ -11,7 +11,8 @@ import (
 	"sort"
 	"strings"
 
-	"gitlab.com/tsumiki/tsumiki/apps/hello"
+	"gitlab.com/tsumiki/tsumiki/apps/guestbook"
+	"gitlab.com/tsumiki/tsumiki/apps/worker"
 	"gitlab.com/tsumiki/tsumiki/constructs"
 )
 
@@ -27,9 +28,10 @@ type Environment struct {
 	// Images maps image names to references. They live here, in git, so
 	// that the output never loses a tag on the next unrelated commit;
 	// `go run ./cmd/bump` updates them.
-	Images map[string]string `json:"images"`
+	Images map[string]string `json:"images" config:"required"`
 
-	Hello *hello.Config `json:"hello"`
+	Guestbook *guestbook.Config `json:"guestbook"`
+	Worker    *worker.Config    `json:"worker"`
 }
 
 // Image returns the reference of the named image, or an error naming the
@@ -48,7 +50,7 @@ func (e *Environment) Image(name string) (string, error) {
 
 // App is one app cmd/synth can synthesize.
 type App struct {
-	// Name selects the app on the command line (`synth --app hello`).
+	// Name selects the app on the command line (`synth --app guestbook`).
 	Name string
 	// Add adds the app's charts for env to app; it adds nothing when env
 	// does not deploy the app.
@@ -58,15 +60,30 @@ type App struct {
 // All returns every registered app, in the order they are synthesized.
 func All() []App {
 	return []App{
-		{Name: "hello", Add: func(app *constructs.App, env *Environment) error {
-			if env.Hello == nil {
+		{Name: "guestbook", Add: func(app *constructs.App, env *Environment) error {
+			if env.Guestbook == nil {
 				return nil
 			}
-			image, err := env.Image("hello")
+			frontend, err := env.Image("guestbook-frontend")
 			if err != nil {
 				return err
 			}
-			hello.New(app, "hello", *env.Hello, image)
+			redis, err := env.Image("redis")
+			if err != nil {
+				return err
+			}
+			guestbook.New(app, *env.Guestbook, guestbook.Images{Frontend: frontend, Redis: redis})
+			return nil
+		}},
+		{Name: "worker", Add: func(app *constructs.App, env *Environment) error {
+			if env.Worker == nil {
+				return nil
+			}
+			image, err := env.Image("worker")
+			if err != nil {
+				return err
+			}
+			worker.New(app, *env.Worker, image)
 			return nil
 		}},
 	}

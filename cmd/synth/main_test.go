@@ -41,7 +41,7 @@ func TestExitCodes(t *testing.T) {
 		code     int
 		stderr   []string
 	}{
-		{"ok", nil, apps.All(), 0, []string{"synthesized hello"}},
+		{"ok", nil, apps.All(), 0, []string{"synthesized guestbook, worker for production, staging"}},
 		{"bad flag", []string{"--nope"}, apps.All(), 2, []string{"unknown flag"}},
 		{"unknown app", []string{"--app", "x"}, apps.All(), 2, []string{`unknown app "x"`}},
 		// Each environment reports its problems.

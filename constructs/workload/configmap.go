@@ -5,8 +5,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -37,6 +39,10 @@ type ConfigMapProps struct {
 	// it: subdirectories, symbolic links and other special files are
 	// skipped.
 	Directory string
+	// FS, if set, is where Files and Directory are read from, with
+	// slash-separated paths. An embed.FS keeps an app's files with its code,
+	// so they are found whatever the working directory.
+	FS fs.FS
 }
 
 // ConfigMap is a ConfigMap with helpers to fill it from files. Workloads
@@ -47,12 +53,14 @@ type ConfigMap struct {
 	// Object is the ConfigMap. Its data may change until synthesis; the
 	// hash is taken then.
 	Object *constructs.Object[*corev1.ConfigMap]
+
+	fsys fs.FS // where files are read from; the OS if nil
 }
 
 // NewConfigMap adds a ConfigMap to scope. Files that cannot be read, and
 // keys that are invalid or given twice, are reported at synthesis.
 func NewConfigMap(scope constructs.Construct, id string, props ConfigMapProps) *ConfigMap {
-	c := &ConfigMap{Construct: constructs.NewNode(scope, id)}
+	c := &ConfigMap{Construct: constructs.NewNode(scope, id), fsys: props.FS}
 	c.Object = constructs.NewObject(c, "configmap", &corev1.ConfigMap{ObjectMeta: managedMeta(objectName(c.Node(), props.Name))})
 	for _, k := range slices.Sorted(maps.Keys(props.Data)) {
 		c.AddData(k, props.Data[k])
@@ -100,10 +108,17 @@ func (c *ConfigMap) AddBinaryData(key string, value []byte) {
 	obj.BinaryData[key] = value
 }
 
-// AddFile reads the file at path into the entry named after its base name:
-// into data if it is UTF-8 text, else into binaryData.
+// AddFile reads the file at path (in ConfigMapProps.FS, if set) into the
+// entry named after its base name: into data if it is UTF-8 text, else into
+// binaryData.
 func (c *ConfigMap) AddFile(path string) {
-	content, err := os.ReadFile(path)
+	var content []byte
+	var err error
+	if c.fsys != nil {
+		content, err = fs.ReadFile(c.fsys, path)
+	} else {
+		content, err = os.ReadFile(path)
+	}
 	if err != nil {
 		c.Node().AddError(fmt.Errorf("%w: ConfigMap file: %w", ErrInvalidProps, err))
 		return
@@ -121,17 +136,25 @@ func (c *ConfigMap) AddFile(path string) {
 	}
 }
 
-// AddDirectory adds every regular file directly in dir with AddFile, in
-// name order.
+// AddDirectory adds every regular file directly in dir (in
+// ConfigMapProps.FS, if set) with AddFile, in name order.
 func (c *ConfigMap) AddDirectory(dir string) {
-	entries, err := os.ReadDir(dir) // sorted by name
-	if err != nil {
+	var entries []fs.DirEntry
+	var err error
+	join := filepath.Join
+	if c.fsys != nil {
+		entries, err = fs.ReadDir(c.fsys, dir)
+		join = path.Join
+	} else {
+		entries, err = os.ReadDir(dir)
+	}
+	if err != nil { // both read sorted by name
 		c.Node().AddError(fmt.Errorf("%w: ConfigMap directory: %w", ErrInvalidProps, err))
 		return
 	}
 	for _, e := range entries {
 		if e.Type().IsRegular() {
-			c.AddFile(filepath.Join(dir, e.Name()))
+			c.AddFile(join(dir, e.Name()))
 		}
 	}
 }

@@ -1,11 +1,14 @@
 package workload_test
 
 import (
+	"bytes"
 	"encoding/base64"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"testing/fstest"
 
 	"gitlab.com/tsumiki/tsumiki/constructs"
 	"gitlab.com/tsumiki/tsumiki/constructs/workload"
@@ -226,5 +229,30 @@ func TestConfigMapInOtherNamespace(t *testing.T) {
 	workload.NewWorker(chart, "w", workload.WorkerProps{Pod: workload.Pod{Containers: []workload.Container{c}}})
 	if ps := problems(t, app); !hasProblem(ps, "c/w", workload.ErrInvalidProps, "in namespace ns use ConfigMap shared-cfg") {
 		t.Errorf("problems = %v", ps)
+	}
+}
+
+func TestConfigMapFromFS(t *testing.T) {
+	fsys := fstest.MapFS{
+		"files/web/app.json": {Data: []byte(`{"title":"hi"}`)},
+		"files/web/logo.bin": {Data: []byte{0xff, 0xfe, 0x00}},
+		"files/web/sub/x":    {Data: []byte("skipped: in a subdirectory")},
+		"files/other.txt":    {Data: []byte("listed in Files")},
+	}
+	app := constructs.NewApp(constructs.AppProps{})
+	chart := constructs.NewChart(app, "c", constructs.ChartProps{})
+	cm := workload.NewConfigMap(chart, "cm", workload.ConfigMapProps{FS: fsys, Directory: "files/web", Files: []string{"files/other.txt"}})
+	if _, err := app.Render(); err != nil {
+		t.Fatal(err)
+	}
+	obj := cm.Object.Obj
+	if obj.Data["app.json"] != `{"title":"hi"}` || obj.Data["other.txt"] != "listed in Files" || len(obj.Data) != 2 ||
+		!bytes.Equal(obj.BinaryData["logo.bin"], []byte{0xff, 0xfe, 0x00}) || len(obj.BinaryData) != 1 {
+		t.Errorf("data = %v, binaryData = %v", obj.Data, obj.BinaryData)
+	}
+
+	workload.NewConfigMap(chart, "broken", workload.ConfigMapProps{FS: fsys, Directory: "files/missing"})
+	if _, err := app.Render(); err == nil || !strings.Contains(err.Error(), "files/missing") {
+		t.Errorf("missing directory: err = %v", err)
 	}
 }

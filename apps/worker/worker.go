@@ -1,0 +1,120 @@
+// Package worker is a background job processor: a queue consumer that
+// scales by replicas, and a nightly task that cleans up after it. Both
+// read the database address from an existing Secret; neither takes traffic
+// except metrics scrapes from the monitoring namespace.
+package worker
+
+import (
+	"strconv"
+
+	networkingv1 "k8s.io/api/networking/v1"
+
+	"gitlab.com/tsumiki/tsumiki/constructs"
+	"gitlab.com/tsumiki/tsumiki/constructs/workload"
+)
+
+// Config is what differs between environments.
+type Config struct {
+	// Namespace everything goes into; it must exist.
+	Namespace string `json:"namespace" config:"required"`
+	// Replicas of the queue consumer.
+	Replicas int32 `json:"replicas" config:"required"`
+	// Queue the consumer reads.
+	Queue string `json:"queue" config:"required"`
+	// Concurrency is how many jobs one replica works on at once.
+	Concurrency int `json:"concurrency"`
+	// DatabaseSecret names an existing Secret whose key "url" holds the
+	// database URL. Secrets are never part of the output.
+	DatabaseSecret string `json:"databaseSecret" config:"required"`
+	// Cleanup runs the nightly clean-up.
+	Cleanup Cleanup `json:"cleanup" config:"required"`
+	// MonitoringNamespace is where Prometheus runs; it may scrape metrics.
+	MonitoringNamespace string `json:"monitoringNamespace"`
+}
+
+// Cleanup schedules the clean-up task.
+type Cleanup struct {
+	// Schedule in cron format, e.g. "30 2 * * *".
+	Schedule string `json:"schedule" config:"required"`
+	// TimeZone the schedule is read in; UTC if empty.
+	TimeZone string `json:"timeZone"`
+	// RetainDays of finished jobs to keep.
+	RetainDays int `json:"retainDays" config:"required"`
+	// Suspend stops the task, e.g. during a migration.
+	Suspend bool `json:"suspend"`
+}
+
+// Worker is the app's chart, with handles on its parts.
+type Worker struct {
+	*constructs.Chart
+	Consumer *workload.Worker
+	Cleanup  *workload.ScheduledTask
+}
+
+// New adds the worker app to app; image runs both the consumer and the
+// clean-up.
+func New(app *constructs.App, cfg Config, image string) *Worker {
+	chart := constructs.NewChart(app, "worker", constructs.ChartProps{Namespace: cfg.Namespace})
+	w := &Worker{Chart: chart}
+	database := workload.EnvVar{Name: "DATABASE_URL", From: workload.SecretRef(cfg.DatabaseSecret).Key("url")}
+	resources := workload.Resources{CPU: "250m", Memory: "256Mi", MemoryLimit: "256Mi"}
+
+	concurrency := cfg.Concurrency
+	if concurrency == 0 {
+		concurrency = 4
+	}
+	w.Consumer = workload.NewWorker(chart, "consumer", workload.WorkerProps{
+		Name:      "worker",
+		Instance:  "worker",
+		Component: "consumer",
+		PartOf:    "worker",
+		Replicas:  &cfg.Replicas,
+		Pod: workload.Pod{
+			Containers: []workload.Container{{
+				Name:      "worker",
+				Image:     image,
+				Args:      []string{"consume", "--queue", cfg.Queue, "--concurrency", strconv.Itoa(concurrency)},
+				Ports:     []workload.Port{{Name: "metrics", Number: 9090}},
+				Env:       []workload.EnvVar{database},
+				Readiness: workload.HTTPProbe("/ready", "metrics"),
+				Liveness:  workload.HTTPProbe("/live", "metrics"),
+				Resources: resources,
+				Mounts:    []workload.Mount{{Path: "/tmp", EmptyDir: &workload.EmptyDir{Name: "tmp", SizeLimit: "1Gi"}}},
+			}},
+		},
+	})
+
+	w.Cleanup = workload.NewScheduledTask(chart, "cleanup", workload.ScheduledTaskProps{
+		Name:                  "worker",
+		Instance:              "worker-cleanup",
+		Component:             "cleanup",
+		PartOf:                "worker",
+		Schedule:              cfg.Cleanup.Schedule,
+		TimeZone:              cfg.Cleanup.TimeZone,
+		Suspend:               cfg.Cleanup.Suspend,
+		ActiveDeadlineSeconds: 3600,
+		BackoffLimit:          ptr[int32](2),
+		Pod: workload.Pod{
+			Containers: []workload.Container{{
+				Name:      "cleanup",
+				Image:     image,
+				Args:      []string{"cleanup", "--retain-days", strconv.Itoa(cfg.Cleanup.RetainDays)},
+				Env:       []workload.EnvVar{database},
+				Resources: resources,
+			}},
+		},
+	})
+
+	workload.NewDefaultDeny(chart, "default-deny", workload.DefaultDenyProps{Name: "default-deny", PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}})
+	if cfg.MonitoringNamespace != "" {
+		workload.NewAllowIngress(chart, "allow-metrics", workload.AllowIngressProps{
+			Name:  "worker-metrics-from-monitoring",
+			To:    w.Consumer,
+			From:  []workload.Peer{workload.FromNamespace(cfg.MonitoringNamespace)},
+			Ports: []string{"metrics"},
+		})
+	}
+	return w
+}
+
+func ptr[T any](v T) *T { return &v }
