@@ -118,6 +118,15 @@ func Run(ctx context.Context, cfg Config, forge Forge, out io.Writer, log *slog.
 	}
 	if plan.Empty() {
 		fmt.Fprintln(out, "no changes")
+		// A merge request from an earlier commit would now change the base
+		// away from this commit's state (after a revert, say): close it.
+		if cfg.Mode == ModeMR && cfg.Supersede && forge != nil {
+			note := fmt.Sprintf("Out of date: %s already holds the manifests of %s. Closed by tsumiki.", cfg.Base, sourceName(cfg.Source))
+			if err := supersede(ctx, cfg, forge, res, 0, note, log); err != nil {
+				return res, err
+			}
+			printClosed(out, res)
+		}
 		return res, writeReport(cfg, res)
 	}
 
@@ -165,10 +174,21 @@ func Run(ctx context.Context, cfg Config, forge Forge, out io.Writer, log *slog.
 		return res, fmt.Errorf("%w (the branch %s is pushed; run again to finish)", err, branch)
 	}
 	fmt.Fprintf(out, "merge request !%d: %s\n", res.MergeRequest.IID, res.MergeRequest.URL)
+	printClosed(out, res)
+	return res, writeReport(cfg, res)
+}
+
+func printClosed(out io.Writer, res *Result) {
 	for _, iid := range res.Superseded {
 		fmt.Fprintf(out, "closed superseded merge request !%d\n", iid)
 	}
-	return res, writeReport(cfg, res)
+}
+
+func sourceName(s Source) string {
+	if s.ShortSHA != "" {
+		return s.ShortSHA
+	}
+	return "this commit"
 }
 
 // readDist reads and checks the synthesized output: Flux applies every

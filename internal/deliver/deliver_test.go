@@ -287,8 +287,45 @@ func TestNoChanges(t *testing.T) {
 	if w.snapshot(t) != before || !slices.Equal(w.branches(t), []string{"main"}) {
 		t.Error("a branch was pushed")
 	}
-	if reqs := w.api.Requests(); len(reqs) != 0 {
-		t.Errorf("GitLab was called: %v", reqs)
+	for _, r := range w.api.Requests() {
+		if r.Method != "GET" {
+			t.Errorf("GitLab was changed: %v", r)
+		}
+	}
+	if n := len(w.api.MergeRequests(w.project.ID)); n != 0 {
+		t.Errorf("%d merge requests", n)
+	}
+}
+
+// TestRevertClosesTheOutdatedMergeRequest: a commit changes the manifests
+// and opens a merge request; the next commit reverts it, so nothing differs
+// from main any more. Merging the first merge request now would deploy the
+// reverted state, so it is closed.
+func TestRevertClosesTheOutdatedMergeRequest(t *testing.T) {
+	w := newWorld(t)
+	if _, _, err := w.sync(t, w.cfg); err != nil {
+		t.Fatal(err)
+	}
+	revert := w.cfg
+	revert.Source.SHA, revert.Source.ShortSHA, revert.Source.Title = "1111111111111111111111111111111111111111", "11111111", "Revert"
+	revert.Dist = writeDist(t, map[string]string{"app.k8s.yaml": cm("app", "v1"), "stale.k8s.yaml": cm("stale")})
+	res, out, err := w.sync(t, revert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "no changes") || !slices.Equal(res.Superseded, []int{1}) {
+		t.Fatalf("superseded = %v, output:\n%s", res.Superseded, out)
+	}
+	if mrs := w.api.MergeRequests(w.project.ID); len(mrs) != 1 || mrs[0].State != "closed" {
+		t.Errorf("merge requests = %+v", mrs)
+	}
+	notes := w.api.Notes(w.project.ID, 1)
+	found := false
+	for _, n := range notes {
+		found = found || strings.Contains(n.Body, "main already holds the manifests of 11111111")
+	}
+	if !found {
+		t.Errorf("notes = %+v", notes)
 	}
 }
 

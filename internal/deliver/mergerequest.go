@@ -88,13 +88,14 @@ func supersedeIf(ctx context.Context, cfg Config, forge Forge, res *Result, log 
 	if !cfg.Supersede {
 		return nil
 	}
-	return supersede(ctx, cfg, forge, res, log)
+	note := fmt.Sprintf("Superseded by !%d (%s), which holds the manifests of a newer commit. Closed by tsumiki.", res.MergeRequest.IID, res.MergeRequest.URL)
+	return supersede(ctx, cfg, forge, res, res.MergeRequest.IID, note, log)
 }
 
-// supersede closes the other open merge requests sync made for the same
-// base branch and path: their content is part of the new one, or reverted
-// by it.
-func supersede(ctx context.Context, cfg Config, forge Forge, res *Result, log *slog.Logger) error {
+// supersede closes the open merge requests sync made for the same base
+// branch and path, except keep: their content is part of the newer state,
+// or reverted by it, and merging one would deploy the past.
+func supersede(ctx context.Context, cfg Config, forge Forge, res *Result, keep int, note string, log *slog.Logger) error {
 	var open []MergeRequest
 	err := retry(ctx, log, "list merge requests", func() (err error) {
 		open, err = forge.ListOpen(ctx, cfg.Base)
@@ -105,10 +106,9 @@ func supersede(ctx context.Context, cfg Config, forge Forge, res *Result, log *s
 	}
 	tag := marker(cfg)
 	for _, mr := range open {
-		if mr.IID == res.MergeRequest.IID || !strings.Contains(mr.Description, tag) {
+		if mr.IID == keep || !strings.Contains(mr.Description, tag) {
 			continue
 		}
-		note := fmt.Sprintf("Superseded by !%d (%s), which holds the manifests of a newer commit. Closed by tsumiki.", res.MergeRequest.IID, res.MergeRequest.URL)
 		if err := retry(ctx, log, "close merge request", func() error { return forge.Close(ctx, mr.IID, note) }); err != nil {
 			return err
 		}
