@@ -563,3 +563,29 @@ func TestMassDeleteNeedsConsent(t *testing.T) {
 		t.Error(".gitlab-ci.yml was removed")
 	}
 }
+
+func TestMergeRequestOptions(t *testing.T) {
+	w := newWorld(t)
+	cfg := w.cfg
+	cfg.Draft, cfg.Squash, cfg.RemoveSourceBranch = true, true, false
+	cfg.Reviewers = []string{"alice"}
+	cfg.Title = "Roll out v2"
+	if _, _, err := w.sync(t, cfg); err != nil {
+		t.Fatal(err)
+	}
+	mrs := w.api.MergeRequests(w.project.ID)
+	if len(mrs) != 1 {
+		t.Fatalf("%d merge requests", len(mrs))
+	}
+	mr := mrs[0]
+	if mr.Title != "Draft: Roll out v2" || !mr.Draft || !mr.Squash || mr.RemoveSourceBranch == nil || *mr.RemoveSourceBranch || len(mr.ReviewerIDs) != 1 {
+		t.Errorf("merge request = %+v", mr)
+	}
+
+	// An unknown reviewer is an error that names the flag, not a crash.
+	cfg.Branch, cfg.Reviewers = "tsumiki/other", []string{"nobody"}
+	cfg.Dist = writeDist(t, map[string]string{"app.k8s.yaml": cm("app", "v9")})
+	if _, _, err := w.sync(t, cfg); err == nil || !strings.Contains(err.Error(), `no GitLab user named "nobody"`) {
+		t.Errorf("err = %v", err)
+	}
+}
