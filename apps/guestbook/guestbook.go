@@ -27,7 +27,7 @@ type Config struct {
 	IngressClass string `json:"ingressClass"`
 	// IngressNamespace is where the ingress controller runs; only it may
 	// reach the frontend.
-	IngressNamespace string `json:"ingressNamespace" config:"required"`
+	IngressNamespace string   `json:"ingressNamespace" config:"required"`
 	Frontend         Frontend `json:"frontend" config:"required"`
 	Redis            Redis    `json:"redis"`
 }

@@ -33,6 +33,11 @@ type deviations struct {
 	lostByCDK8s int
 	// 4. A top-level status holding no value, which tsumiki leaves out.
 	emptyStatus int
+	// 5. A string that cdk8s writes in a form Go's YAML parser
+	// (sigs.k8s.io/yaml, as in kubectl and Flux) reads as something else or
+	// rejects; tsumiki quotes or escapes it. internal/document pins the exact
+	// bytes against the yaml package cdk8s bundles.
+	goMisreads int
 }
 
 func (d *deviations) add(o deviations) {
@@ -41,6 +46,7 @@ func (d *deviations) add(o deviations) {
 	d.resourceFiles += o.resourceFiles
 	d.lostByCDK8s += o.lostByCDK8s
 	d.emptyStatus += o.emptyStatus
+	d.goMisreads += o.goMisreads
 }
 
 // clusterScoped lists, by group and kind, the cluster-scoped kinds the

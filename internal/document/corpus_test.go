@@ -34,14 +34,15 @@ var trickyStrings = []string{
 	"on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL", "~", "yES", "tRUE", "nULL", "nil", "None", "oN",
 	// Integers.
 	"0", "1", "-1", "+1", "007", "0777", "0778", "08", "0o17", "0O17", "-0o17", "+0o17", "0x1F", "0X1F", "-0X1F", "0x1f",
-	"0xG", "0x", "0b101", "0B101", "0b102", "0b", "1_000", "1__0", "_1", "1_", "+_1", "-_1", "_", "0_x1", "0x_1", "0b_1",
-	"0_b1", "0o_7", "12345678901234567890", "99999999999999999999999", "0x8000000000000000", "0xFFFFFFFFFFFFFFFFF",
+	"0xG", "0x", "0b101", "0B101", "0b102", "0b", "0b+1", "0b-1", "0b+_1", "-0b-1", "0b+", "1_000", "1__0", "_1",
+	"1_", "+_1", "-_1", "_", "0_x1", "0x_1", "0b_1", "0_b1", "0o_7", "12345678901234567890", "99999999999999999999999", "0x8000000000000000", "0xFFFFFFFFFFFFFFFFF",
 	"0o777777777777777777777777", "-9223372036854775808", "-9223372036854775809", "18446744073709551615", "18446744073709551616",
 	"-0", "+0", "00", "0_", "190:20:30", "1:20", "1:60", "1:5:9", "-1:20", "1:20.5", "+190:20:30.15", "1:2:3:4", "12:345",
 	"1_0:20", "_1:20", "1:20_", "1:20.", "1:2x",
 	// Floats.
 	"1.0", "1.", "1.5", ".5", "+.5", "-.5", ".", "._", "+.", "-.", "1e3", "1E3", "1e+3", "1e-3", "1.5e3", ".5e3", "e5", "E5",
-	"+e5", ".e5", "e", "1e", "1e+", "1e_3", "1_e3", "1.5e_3", "1.5_e3", "+_.5", "1._5", "1e400", "-1e400", "1e-400",
+	"+e5", ".e5", "e", "1e", "1e+", "1e_3", "1_e3", "1.5e_3", "1.5_e3", "+_.5", "1._5", ".5e1_0", ".5_0", ".5e+1_0",
+	".1e1_", "1e400", "-1e400", "1e-400",
 	".inf", ".Inf", ".INF", "+.inf", "-.inf", "-.Inf", ".nan", ".NaN", ".NAN", "+.nan", ".infinity", "inf", "Infinity",
 	"NaN", "nan", "-inf", "1_000.5", "1,000", "1.2.3", "v1.2.3", "1.0.0-rc1", "100m", "128Mi", "1Gi", "0.5Gi", "2e", "3d",
 	"10s", "1e3s", "0x1p-2", "0x1.8p1", "1__.5", "+", "+-1", "--1", "1-2",
@@ -192,7 +193,7 @@ func corpus() []corpusCase {
 	return append(cases, structures...)
 }
 
-// deploymentJSON is a realistic Deployment, as encoding/json writes it.
+// deploymentJSON is a realistic Deployment of about 2.5 KB.
 const deploymentJSON = `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"production",` +
 	`"labels":{"app.kubernetes.io/name":"web","app.kubernetes.io/instance":"web-prod","app.kubernetes.io/version":"1.25.3",` +
 	`"app.kubernetes.io/component":"frontend","app.kubernetes.io/part-of":"shop","app.kubernetes.io/managed-by":"tsumiki"},` +

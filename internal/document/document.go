@@ -9,6 +9,7 @@
 package document
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -70,9 +71,7 @@ func (v *Value) Set(key string, val Value) {
 			i++
 		}
 	}
-	v.Members = append(v.Members, Member{})
-	copy(v.Members[i+1:], v.Members[i:])
-	v.Members[i] = Member{Key: key, Value: val}
+	v.Members = slices.Insert(v.Members, i, Member{Key: key, Value: val})
 }
 
 // Delete removes member key; reports whether it was there.
@@ -81,10 +80,7 @@ func (v *Value) Delete(key string) bool {
 	if i < 0 {
 		return false
 	}
-	n := len(v.Members) - 1
-	copy(v.Members[i:], v.Members[i+1:])
-	v.Members[n] = Member{} // drop references held by the unused slot
-	v.Members = v.Members[:n]
+	v.Members = slices.Delete(v.Members, i, i+1)
 	return true
 }
 
@@ -139,6 +135,9 @@ func LessKey(a, b string) bool {
 func compareUTF16(a, b string) int {
 	n := min(len(a), len(b))
 	i := 0
+	for i+8 <= n && a[i:i+8] == b[i:i+8] {
+		i += 8
+	}
 	for i < n && a[i] == b[i] {
 		i++
 	}

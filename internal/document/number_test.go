@@ -1,6 +1,7 @@
 package document
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -31,7 +32,8 @@ run(nums => nums.map(n => YAML.stringify(Number(n), { version: '1.1' }).trimEnd(
 `
 
 // TestNumberReference compares appendNumber with JavaScript on numbers of
-// random magnitude and precision.
+// random magnitude and precision, written as encoding/json writes them and
+// in other shapes.
 func TestNumberReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	var nums []string
@@ -50,7 +52,13 @@ func TestNumberReference(t *testing.T) {
 		if math.IsNaN(f) || math.IsInf(f, 0) {
 			continue
 		}
-		nums = append(nums, strconv.FormatFloat(f, 'g', -1, 64), strconv.FormatFloat(f, 'e', 20, 64))
+		js, err := json.Marshal(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := int64(r.Uint64()) >> r.IntN(64)
+		nums = append(nums, string(js), strconv.FormatFloat(f, 'g', -1, 64), strconv.FormatFloat(f, 'e', 20, 64),
+			strconv.FormatInt(n, 10), strconv.FormatUint(r.Uint64()>>r.IntN(64), 10))
 	}
 	var ref []string
 	runNode(t, numberScript, nums, &ref)

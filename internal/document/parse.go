@@ -2,6 +2,7 @@ package document
 
 import (
 	"encoding/json"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ type SyntaxError struct {
 	msg    string
 }
 
+// Error returns the message, with the offset.
 func (e *SyntaxError) Error() string {
 	return "document: " + e.msg + " at offset " + strconv.Itoa(e.Offset)
 }
@@ -38,11 +40,14 @@ func Parse(data []byte) (Value, error) {
 	if !utf8.Valid(data) {
 		return Value{}, &SyntaxError{Offset: invalidUTF8(data), msg: "invalid UTF-8"}
 	}
+	p := parser{s: string(data)}
 	var counts [64]int32
-	p := parser{s: string(data), counts: counts[:0]}
-	p.count()
-	v, err := p.value(0)
-	if err != nil {
+	var members, items int
+	p.counts, members, items = countElements(p.s, counts[:0])
+	p.members = make([]Member, members)
+	p.items = make([]Value, items)
+	var v Value
+	if err := p.value(&v, 0); err != nil {
 		return Value{}, err
 	}
 	p.skipSpace()
@@ -82,52 +87,52 @@ func (p *parser) errorf(msg string) error {
 	return &SyntaxError{Offset: p.pos, msg: msg}
 }
 
-// count fills p.counts and allocates the arenas. It only looks at the
-// structure of the input: on invalid input its counts may be wrong, and
-// the second pass, which reports the error, copes with that.
-func (p *parser) count() {
+// countElements appends to counts the number of elements of each
+// container of s, in the order they open, and returns the total numbers of
+// members and items. It only looks at the structure of s: on invalid input
+// its counts may be wrong, and the parser, which reports the error, copes
+// with that.
+func countElements(s string, counts []int32) (_ []int32, members, items int) {
 	type open struct {
-		count  int  // index in p.counts
+		count  int  // index in counts
 		object bool // whether it counts members rather than items
 	}
 	var stackArray [32]open
 	stack := stackArray[:0]
-	var members, items int
-	s := p.s
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
-		case ' ', '\t', '\n', '\r', ':':
+		case '"':
+			i = skipString(s, i)
 		case ',':
 			if len(stack) > 0 {
-				p.counts[stack[len(stack)-1].count]++
+				counts[stack[len(stack)-1].count]++
 			}
+		case '{', '[':
+			// A container has one element more than it has commas, unless
+			// it is empty.
+			j := i + 1
+			for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n' || s[j] == '\r') {
+				j++
+			}
+			n := int32(1)
+			if j < len(s) && (s[j] == '}' || s[j] == ']') {
+				n = 0
+			}
+			stack = append(stack, open{len(counts), c == '{'})
+			counts = append(counts, n)
 		case '}', ']':
 			if len(stack) > 0 {
 				top := stack[len(stack)-1]
 				stack = stack[:len(stack)-1]
 				if top.object {
-					members += int(p.counts[top.count])
+					members += int(counts[top.count])
 				} else {
-					items += int(p.counts[top.count])
+					items += int(counts[top.count])
 				}
-			}
-		default:
-			// c starts a key or value: the first element of its container
-			// is counted here, later ones at their commas.
-			if len(stack) > 0 && p.counts[stack[len(stack)-1].count] == 0 {
-				p.counts[stack[len(stack)-1].count] = 1
-			}
-			switch c {
-			case '{', '[':
-				stack = append(stack, open{len(p.counts), c == '{'})
-				p.counts = append(p.counts, 0)
-			case '"':
-				i = skipString(s, i)
 			}
 		}
 	}
-	p.members = make([]Member, members)
-	p.items = make([]Value, items)
+	return counts, members, items
 }
 
 // skipString returns the offset of the quote that ends the string starting
@@ -139,6 +144,8 @@ func skipString(s string, i int) int {
 			return len(s)
 		}
 		i += j + 1
+		// The quote ends the string unless an odd number of backslashes
+		// escapes it.
 		k := i
 		for s[k-1] == '\\' {
 			k--
@@ -171,72 +178,84 @@ func (p *parser) skipSpace() {
 	}
 }
 
-func (p *parser) value(depth int) (Value, error) {
+// value parses a value into dst, which the caller has zeroed.
+func (p *parser) value(dst *Value, depth int) error {
 	p.skipSpace()
 	if p.pos >= len(p.s) {
-		return Value{}, p.errorf("unexpected end of input")
+		return p.errorf("unexpected end of input")
 	}
 	switch c := p.s[p.pos]; {
-	case c == '{':
-		return p.object(depth + 1)
-	case c == '[':
-		return p.array(depth + 1)
 	case c == '"':
 		s, err := p.str()
-		return Value{Kind: String, Scalar: s}, err
+		dst.Kind, dst.Scalar = String, s
+		return err
+	case c == '{':
+		return p.object(dst, depth+1)
+	case c == '[':
+		return p.array(dst, depth+1)
 	case c == '-' || '0' <= c && c <= '9':
-		return p.number()
+		return p.number(dst)
 	case c == 't':
-		return p.literal("true", Value{Kind: Bool, Scalar: "true"})
+		return p.literal(dst, Bool, "true")
 	case c == 'f':
-		return p.literal("false", Value{Kind: Bool, Scalar: "false"})
+		return p.literal(dst, Bool, "false")
 	case c == 'n':
-		return p.literal("null", Value{})
+		return p.literal(dst, Null, "null")
 	default:
-		return Value{}, p.errorf("invalid character " + p.charAt(p.pos) + " looking for beginning of value")
+		return p.errorf("invalid character " + p.charAt(p.pos) + " looking for beginning of value")
 	}
 }
 
-func (p *parser) literal(word string, v Value) (Value, error) {
+func (p *parser) literal(dst *Value, kind Kind, word string) error {
 	if len(p.s)-p.pos < len(word) || p.s[p.pos:p.pos+len(word)] != word {
-		return Value{}, p.errorf("invalid literal")
+		return p.errorf("invalid literal")
 	}
 	p.pos += len(word)
-	return v, nil
+	dst.Kind = kind
+	if kind != Null {
+		dst.Scalar = word
+	}
+	return nil
 }
 
-func (p *parser) object(depth int) (Value, error) {
+func (p *parser) object(dst *Value, depth int) error {
 	if depth > maxDepth {
-		return Value{}, p.errorf("exceeded max depth")
+		return p.errorf("exceeded max depth")
 	}
 	p.pos++ // '{'
 	n := min(p.reserve(), len(p.members))
 	members := p.members[:0:n]
 	p.members = p.members[n:]
+	dst.Kind = Object
 	p.skipSpace()
 	if p.pos < len(p.s) && p.s[p.pos] == '}' {
 		p.pos++
-		return Value{Kind: Object, Members: members}, nil
+		dst.Members = members
+		return nil
 	}
 	var index map[string]int // member positions, once there are many
 	hasIndexKey := false
 	for {
 		p.skipSpace()
 		if p.pos >= len(p.s) || p.s[p.pos] != '"' {
-			return Value{}, p.errorf("expected string for object key")
+			return p.errorf("expected string for object key")
 		}
 		key, err := p.str()
 		if err != nil {
-			return Value{}, err
+			return err
 		}
 		p.skipSpace()
 		if p.pos >= len(p.s) || p.s[p.pos] != ':' {
-			return Value{}, p.errorf("expected ':' after object key")
+			return p.errorf("expected ':' after object key")
 		}
 		p.pos++
-		val, err := p.value(depth)
-		if err != nil {
-			return Value{}, err
+		// Parse straight into the arena, whose slots are still zero: the
+		// first pass reserved room.
+		last := len(members)
+		members = grow(members)
+		members[last].Key = key
+		if err := p.value(&members[last].Value, depth); err != nil {
+			return err
 		}
 
 		// JSON.parse assigns members in turn, so a repeated key keeps the
@@ -247,7 +266,7 @@ func (p *parser) object(depth int) (Value, error) {
 				dup = i
 			}
 		} else {
-			for i := range members {
+			for i := range members[:last] {
 				if members[i].Key == key {
 					dup = i
 					break
@@ -255,24 +274,24 @@ func (p *parser) object(depth int) (Value, error) {
 			}
 		}
 		if dup >= 0 {
-			members[dup].Value = val
+			members[dup].Value = members[last].Value
+			members[last] = Member{}
+			members = members[:last]
 		} else {
-			if index == nil && len(members) >= indexThreshold {
+			if index == nil && len(members) > indexThreshold {
 				index = make(map[string]int, 2*len(members))
 				for i := range members {
 					index[members[i].Key] = i
 				}
-			}
-			if index != nil {
-				index[key] = len(members)
+			} else if index != nil {
+				index[key] = last
 			}
 			hasIndexKey = hasIndexKey || IsArrayIndex(key)
-			members = append(members, Member{Key: key, Value: val})
 		}
 
 		p.skipSpace()
 		if p.pos >= len(p.s) {
-			return Value{}, p.errorf("unexpected end of input")
+			return p.errorf("unexpected end of input")
 		}
 		switch p.s[p.pos] {
 		case ',':
@@ -281,53 +300,40 @@ func (p *parser) object(depth int) (Value, error) {
 		case '}':
 			p.pos++
 		default:
-			return Value{}, p.errorf("expected ',' or '}' after object member")
+			return p.errorf("expected ',' or '}' after object member")
 		}
 		break
 	}
 	if hasIndexKey {
-		slices.SortStableFunc(members, compareIndexFirst)
+		slices.SortStableFunc(members, func(a, b Member) int { return CompareInsertion(a.Key, b.Key) })
 	}
-	return Value{Kind: Object, Members: members}, nil
+	dst.Members = members
+	return nil
 }
 
-// compareIndexFirst orders array-index keys first, numerically, and leaves
-// other keys where they are (in a stable sort).
-func compareIndexFirst(a, b Member) int {
-	ai, bi := IsArrayIndex(a.Key), IsArrayIndex(b.Key)
-	switch {
-	case ai && bi:
-		return compareIndex(a.Key, b.Key)
-	case ai:
-		return -1
-	case bi:
-		return 1
-	}
-	return 0
-}
-
-func (p *parser) array(depth int) (Value, error) {
+func (p *parser) array(dst *Value, depth int) error {
 	if depth > maxDepth {
-		return Value{}, p.errorf("exceeded max depth")
+		return p.errorf("exceeded max depth")
 	}
 	p.pos++ // '['
 	n := min(p.reserve(), len(p.items))
 	items := p.items[:0:n]
 	p.items = p.items[n:]
+	dst.Kind = Array
 	p.skipSpace()
 	if p.pos < len(p.s) && p.s[p.pos] == ']' {
 		p.pos++
-		return Value{Kind: Array, Items: items}, nil
+		dst.Items = items
+		return nil
 	}
 	for {
-		val, err := p.value(depth)
-		if err != nil {
-			return Value{}, err
+		items = grow(items)
+		if err := p.value(&items[len(items)-1], depth); err != nil {
+			return err
 		}
-		items = append(items, val)
 		p.skipSpace()
 		if p.pos >= len(p.s) {
-			return Value{}, p.errorf("unexpected end of input")
+			return p.errorf("unexpected end of input")
 		}
 		switch p.s[p.pos] {
 		case ',':
@@ -336,14 +342,26 @@ func (p *parser) array(depth int) (Value, error) {
 		case ']':
 			p.pos++
 		default:
-			return Value{}, p.errorf("expected ',' or ']' after array element")
+			return p.errorf("expected ',' or ']' after array element")
 		}
 		break
 	}
-	return Value{Kind: Array, Items: items}, nil
+	dst.Items = items
+	return nil
 }
 
-// strSafe marks the bytes that end the fast scan of a string.
+// grow extends s by one zero element, in place where there is room: the
+// arenas' unused slots are zero.
+func grow[S ~[]E, E any](s S) S {
+	if len(s) < cap(s) {
+		return s[:len(s)+1]
+	}
+	var zero E
+	return append(s, zero) // only on input the first pass miscounted
+}
+
+// strSafe marks the bytes a string holds as they are: all but quotes,
+// backslashes and control characters.
 var strSafe = func() (t [256]bool) {
 	for c := range t {
 		t[c] = c >= 0x20 && c != '"' && c != '\\'
@@ -351,15 +369,34 @@ var strSafe = func() (t [256]bool) {
 	return t
 }()
 
+// safeSpan returns the end of the run of strSafe bytes in s from i on. It
+// tests eight bytes at a time, as most strings have no escapes.
+func safeSpan(s string, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(s); i += 8 {
+		_ = s[i+7]
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		q := x ^ '"'*ones
+		b := x ^ '\\'*ones
+		// The high bit of a byte is set if the byte is below 0x20, a quote
+		// or a backslash, or, because of borrows, if an earlier byte is.
+		if m := ((x-0x20*ones)&^x | (q-ones)&^q | (b-ones)&^b) & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for i < len(s) && strSafe[s[i]] {
+		i++
+	}
+	return i
+}
+
 // str decodes the string starting at p.pos. Strings without escapes are
 // substrings of the input and cost no allocation.
 func (p *parser) str() (string, error) {
 	p.pos++ // '"'
 	start := p.pos
-	i := start
-	for i < len(p.s) && strSafe[p.s[i]] {
-		i++
-	}
+	i := safeSpan(p.s, start)
 	if i < len(p.s) && p.s[i] == '"' {
 		p.pos = i + 1
 		return p.s[start:i], nil
@@ -380,10 +417,7 @@ func (p *parser) str() (string, error) {
 			p.pos = i
 			return "", p.errorf("invalid character " + p.charAt(i) + " in string literal")
 		case c != '\\':
-			j := i + 1
-			for j < len(p.s) && strSafe[p.s[j]] {
-				j++
-			}
+			j := safeSpan(p.s, i+1)
 			buf = append(buf, p.s[i:j]...)
 			i = j
 			continue
@@ -439,7 +473,7 @@ func hex4(s string, i int) (rune, bool) {
 		return 0, false
 	}
 	var r rune
-	for _, c := range []byte(s[i : i+4]) {
+	for _, c := range s[i : i+4] {
 		switch {
 		case '0' <= c && c <= '9':
 			c -= '0'
@@ -450,13 +484,13 @@ func hex4(s string, i int) (rune, bool) {
 		default:
 			return 0, false
 		}
-		r = r<<4 | rune(c)
+		r = r<<4 | c
 	}
 	return r, true
 }
 
 // number scans a number per the JSON grammar and keeps its text.
-func (p *parser) number() (Value, error) {
+func (p *parser) number(dst *Value) error {
 	s, start := p.s, p.pos
 	i := start
 	if s[i] == '-' {
@@ -469,13 +503,13 @@ func (p *parser) number() (Value, error) {
 		i = digits(s, i)
 	default:
 		p.pos = i
-		return Value{}, p.errorf("invalid number")
+		return p.errorf("invalid number")
 	}
 	if i < len(s) && s[i] == '.' {
 		j := digits(s, i+1)
 		if j == i+1 {
 			p.pos = j
-			return Value{}, p.errorf("invalid number")
+			return p.errorf("invalid number")
 		}
 		i = j
 	}
@@ -487,12 +521,13 @@ func (p *parser) number() (Value, error) {
 		j := digits(s, i)
 		if j == i {
 			p.pos = j
-			return Value{}, p.errorf("invalid number")
+			return p.errorf("invalid number")
 		}
 		i = j
 	}
 	p.pos = i
-	return Value{Kind: Number, Scalar: s[start:i]}, nil
+	dst.Kind, dst.Scalar = Number, s[start:i]
+	return nil
 }
 
 func digits(s string, i int) int {

@@ -3,6 +3,7 @@ package document
 import (
 	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -187,6 +188,39 @@ func TestParseMatchesEncodingJSON(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: Parse gives %s", c.name, AppendJSON(nil, v))
+		}
+	}
+}
+
+// TestSpans checks the word-at-a-time scans against byte-at-a-time ones.
+func TestSpans(t *testing.T) {
+	alphabet := []byte("ab:\"'\\ \t\n\x00\x1f\x20\x21\x7e\x7f\x80\xc3\xa9\xff#")
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			if r.IntN(4) == 0 {
+				b[i] = alphabet[r.IntN(len(alphabet))]
+			} else {
+				b[i] = byte('a' + r.IntN(26))
+			}
+		}
+		s := string(b)
+		for i := 0; i <= len(s); i++ {
+			want := i
+			for want < len(s) && strSafe[s[want]] {
+				want++
+			}
+			if got := safeSpan(s, i); got != want {
+				t.Fatalf("safeSpan(%q, %d) = %d, want %d", s, i, got, want)
+			}
+			want = i
+			for want < len(s) && !textSpecial[s[want]] {
+				want++
+			}
+			if got := plainSpan(s, i); got != want {
+				t.Fatalf("plainSpan(%q, %d) = %d, want %d", s, i, got, want)
+			}
 		}
 	}
 }

@@ -10,6 +10,28 @@ import (
 // package quotes s, or by sigs.k8s.io/yaml, which is why AppendYAML also
 // quotes s.
 func resolves(s string) bool {
+	if len(s) <= len("false") && isYAML11Word(s) {
+		return true
+	}
+	switch c := s[0]; {
+	case c == '+' || c == '-' || '0' <= c && c <= '9':
+		return isYAML11Number(s) || isTimestamp(s) || isGoNumber(s)
+	case c == '.':
+		// Go's parser reads what strconv.ParseFloat accepts here.
+		if isYAML11Number(s) {
+			return true
+		}
+		_, err := strconv.ParseFloat(s, 64)
+		return err == nil
+	case c == 'e' || c == 'E':
+		return isYAML11Number(s)
+	}
+	return false
+}
+
+// isYAML11Word reports whether s is one of the null, bool, infinity and
+// not-a-number words of the YAML 1.1 schema.
+func isYAML11Word(s string) bool {
 	switch s {
 	case "", "~", "null", "Null", "NULL",
 		"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON",
@@ -17,12 +39,6 @@ func resolves(s string) bool {
 		".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
 		".nan", ".NaN", ".NAN":
 		return true
-	}
-	switch c := s[0]; {
-	case c == '+' || c == '-' || '0' <= c && c <= '9':
-		return isYAML11Number(s) || isTimestamp(s) || isGoNumber(s)
-	case c == '.' || c == 'e' || c == 'E':
-		return isYAML11Number(s)
 	}
 	return false
 }
@@ -39,7 +55,6 @@ func span(s string, i int, ok func(byte) bool) int {
 
 func isDigitU(c byte) bool { return isDigit(c) || c == '_' }
 func isBinU(c byte) bool   { return c == '0' || c == '1' || c == '_' }
-func isOctU(c byte) bool   { return '0' <= c && c <= '7' || c == '_' }
 func isHexU(c byte) bool {
 	return isDigitU(c) || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
@@ -71,7 +86,7 @@ func isYAML11Number(s string) bool {
 	}
 	// The decimal forms share their start.
 	i := 0
-	if i < len(s) && isDigit(s[0]) {
+	if s != "" && isDigit(s[0]) {
 		i = span(s, 1, isDigitU)
 		if i == len(s) {
 			return true // decimal or octal integer
@@ -199,8 +214,8 @@ func oneOrTwoDigits(s string, i int) (int, bool) {
 // isGoNumber reports whether sigs.k8s.io/yaml would read the plain scalar
 // s, which starts with a sign or digit, as an int or a float. Go's parser
 // removes underscores and accepts what strconv.ParseInt accepts with base
-// 0, so it reads numbers such as 0o17, 0X1F and 1e_3 that the YAML 1.1
-// schema does not.
+// 0, so it reads numbers such as 0o17, 0X1F, 1e_3 and 0b+1 that the YAML
+// 1.1 schema does not.
 func isGoNumber(s string) bool {
 	p := s
 	if strings.IndexByte(s, '_') >= 0 {
@@ -219,6 +234,11 @@ func isGoNumber(s string) bool {
 	}
 	if isGoFloatSyntax(p) {
 		_, err := strconv.ParseFloat(p, 64)
+		return err == nil
+	}
+	// Go's parser also reads 0b followed by a signed binary number.
+	if b, ok := strings.CutPrefix(p, "0b"); ok && len(b) > 1 && (b[0] == '+' || b[0] == '-') && span(b, 1, isBin) == len(b) {
+		_, err := strconv.ParseInt(b, 2, 64)
 		return err == nil
 	}
 	return false

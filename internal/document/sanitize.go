@@ -4,8 +4,8 @@ import "slices"
 
 // SanitizeOptions controls Sanitize.
 type SanitizeOptions struct {
-	// FilterEmpty drops empty objects and arrays, as cdk8s does for
-	// objects whose API object asks to omit empty values.
+	// FilterEmpty drops empty objects and arrays, as cdk8s does when it
+	// renders an object's metadata.
 	FilterEmpty bool
 }
 
@@ -60,7 +60,7 @@ func sanitize(v *Value, filterEmpty bool) bool {
 
 // maxSmallSort is the most members sortMembers sorts through an index on
 // the stack.
-const maxSmallSort = 32
+const maxSmallSort = 16
 
 // sortMembers orders members as JavaScript iterates the properties of an
 // object: array indexes first, numerically, then the rest, here sorted.
@@ -73,30 +73,44 @@ func sortMembers(members []Member) {
 		slices.SortFunc(members, func(a, b Member) int { return compareKeys(a.Key, b.Key) })
 		return
 	}
-	// Sort keys on the stack and move each member once: moving members
-	// around the heap costs write barriers.
+	// Sort an index on the stack by insertion, and then move each member
+	// at most once: moving members around the heap costs write barriers.
 	type sortKey struct {
 		key   string
-		index bool
-		pos   int
+		index bool // whether key is an array index
+		pos   int  // where the member is
 	}
 	var keysArray [maxSmallSort]sortKey
 	keys := keysArray[:n]
 	sorted := true
 	for i := range members {
-		keys[i] = sortKey{members[i].Key, IsArrayIndex(members[i].Key), i}
-		if i > 0 && compareSortKeys(keys[i-1].key, keys[i].key, keys[i-1].index, keys[i].index) > 0 {
-			sorted = false
+		k := sortKey{members[i].Key, IsArrayIndex(members[i].Key), i}
+		j := i
+		for j > 0 && compareSortKeys(keys[j-1].key, k.key, keys[j-1].index, k.index) > 0 {
+			keys[j] = keys[j-1]
+			j--
 		}
+		keys[j] = k
+		sorted = sorted && j == i
 	}
 	if sorted {
 		return
 	}
-	slices.SortFunc(keys, func(a, b sortKey) int { return compareSortKeys(a.key, b.key, a.index, b.index) })
-	var old [maxSmallSort]Member
-	copy(old[:], members)
-	for i, k := range keys {
-		members[i] = old[k.pos]
+	// Apply the permutation cycle by cycle.
+	for i := range keys {
+		if keys[i].pos == i {
+			continue
+		}
+		tmp := members[i]
+		j := i
+		for keys[j].pos != i {
+			src := keys[j].pos
+			members[j] = members[src]
+			keys[j].pos = j
+			j = src
+		}
+		members[j] = tmp
+		keys[j].pos = j
 	}
 }
 

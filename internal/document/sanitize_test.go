@@ -2,7 +2,10 @@ package document
 
 import (
 	"encoding/json"
+	"math/rand/v2"
+	"reflect"
 	"slices"
+	"strconv"
 	"testing"
 )
 
@@ -128,4 +131,30 @@ func appendJSJSON(dst []byte, v Value) []byte {
 		}
 	}
 	return AppendJSON(dst, v)
+}
+
+func TestSortMembers(t *testing.T) {
+	pool := []string{"a", "b", "B", "_", "0", "1", "2", "10", "01", "é", "😀", "\ue000", "aa", "", "4294967295"}
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 1000 {
+		n := r.IntN(maxSmallSort + 8)
+		var ms []Member
+		seen := map[string]bool{}
+		for len(ms) < n {
+			k := pool[r.IntN(len(pool))] + strconv.Itoa(r.IntN(40))
+			if r.IntN(3) == 0 {
+				k = strconv.Itoa(r.IntN(1000))
+			}
+			if !seen[k] {
+				seen[k] = true
+				ms = append(ms, Member{Key: k, Value: str(k)})
+			}
+		}
+		want := slices.Clone(ms)
+		slices.SortFunc(want, func(a, b Member) int { return compareKeys(a.Key, b.Key) })
+		sortMembers(ms)
+		if !reflect.DeepEqual(ms, want) {
+			t.Fatalf("sortMembers gave %v, want %v", ms, want)
+		}
+	}
 }

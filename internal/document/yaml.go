@@ -1,6 +1,7 @@
 package document
 
 import (
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -8,16 +9,18 @@ import (
 
 // AppendYAML appends one YAML document exactly as the npm package yaml@2.5.0 produces with
 // YAML.stringify(v, {keepUndefined: true, lineWidth: 0, version: '1.1'}) — this is what cdk8s's Yaml.stringify
-// does per document (documents are then joined with "---\n" by the caller, not by you).
+// does per document (documents are then joined with "---\n" by the caller, not by AppendYAML).
 //
 // Members are written in stored order. Where that package's output would
 // read back differently with sigs.k8s.io/yaml, the YAML 1.1 parser that
 // kubectl and Flux use, AppendYAML departs from it as little as it can:
-//   - strings that Go reads as numbers (0o17, 0X1F, 1e_3, +_1) are quoted,
-//     as is the key <<, which Go reads as a merge key;
-//   - DEL, C1 controls, U+2028, U+2029, U+FEFF, U+FFFE and U+FFFF, which Go
-//     rejects, reads as line breaks or, for U+FEFF, may take for a byte
-//     order mark, are escaped in double quotes;
+//   - strings that Go reads as numbers (0o17, 0X1F, 1e_3, .5e1_0, 0b+1)
+//     are quoted, as is the key <<, which Go reads as a merge key;
+//   - DEL, C1 controls, U+FEFF, U+FFFE and U+FFFF, which Go rejects, reads
+//     as a line break (NEL) or may take for a byte order mark, are escaped
+//     in double quotes;
+//   - strings with U+2028 or U+2029, which Go reads as line breaks, are
+//     quoted, and the separators escaped where Go would not keep them;
 //   - top-level block scalars are indented by two spaces, and block scalars
 //     whose first line starts with a tab get an indentation indicator, as
 //     Go cannot find their indentation otherwise;
@@ -115,60 +118,91 @@ func utf16Len(b []byte) int {
 
 // textInfo describes what a string contains, as far as choosing its style
 // is concerned.
-type textInfo struct {
-	escape   bool // has characters that only double quotes can hold
-	invalid  bool // has invalid UTF-8
-	newline  bool
-	dquote   bool
-	squote   bool
-	badPlain bool // has ": ", " #", a blank before or after a newline, and the like
-}
+type textInfo uint8
 
-// textByte marks the ASCII bytes that scanText must look at.
-var textByte = func() (t [utf8.RuneSelf]bool) {
+const (
+	hasEscape   textInfo = 1 << iota // characters that only double quotes can hold
+	hasInvalid                       // invalid UTF-8
+	hasNewline                       // line breaks
+	hasDQuote                        // double quotes
+	hasSQuote                        // single quotes
+	hasBadPlain                      // ": ", " #", a blank before or after a newline, and the like
+	hasLineSep                       // U+2028 or U+2029, which only quotes can hold
+)
+
+// textSpecial marks the bytes that scanText must look at.
+var textSpecial = func() (t [256]bool) {
 	for c := range t {
-		t[c] = c < 0x20 || c == 0x7F || strings.IndexByte(" :\"'", byte(c)) >= 0
+		t[c] = c < 0x20 || c >= 0x7F || strings.IndexByte(" :\"'", byte(c)) >= 0
 	}
 	return t
 }()
 
+// plainSpan returns the end of the run of bytes in s from i on that
+// textSpecial does not mark. It tests eight bytes at a time.
+func plainSpan(s string, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(s); i += 8 {
+		_ = s[i+7]
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		colon, dquote, squote, del := x^':'*ones, x^'"'*ones, x^'\''*ones, x^0x7F*ones
+		// The high bit of a byte is set if the byte is special, or,
+		// because of borrows, if an earlier byte is.
+		m := x | (x-0x21*ones)&^x | (colon-ones)&^colon | (dquote-ones)&^dquote |
+			(squote-ones)&^squote | (del-ones)&^del
+		if m &= highs; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for i < len(s) && !textSpecial[s[i]] {
+		i++
+	}
+	return i
+}
+
 func scanText(s string) textInfo {
 	var t textInfo
-	for i := 0; i < len(s); {
+	for i := plainSpan(s, 0); i < len(s); i = plainSpan(s, i) {
 		c := s[i]
 		if c >= utf8.RuneSelf {
 			r, n := utf8.DecodeRuneInString(s[i:])
 			switch {
 			case r == utf8.RuneError && n == 1:
-				t.invalid = true
-			case r <= 0x9F, r == 0x2028, r == 0x2029, r == 0xFEFF, r == 0xFFFE, r == 0xFFFF:
-				t.escape = true
+				t |= hasInvalid
+			case r <= 0x9F, r == 0xFEFF, r == 0xFFFE, r == 0xFFFF:
+				t |= hasEscape
+			case r == 0x2028, r == 0x2029:
+				t |= hasLineSep
 			}
 			i += n
 			continue
 		}
 		i++
-		if !textByte[c] {
-			continue
-		}
 		var next byte
 		if i < len(s) {
 			next = s[i]
 		}
 		switch c {
 		case ' ', '\t':
-			t.badPlain = t.badPlain || next == '#' || next == '\n'
+			if next == '#' || next == '\n' {
+				t |= hasBadPlain
+			}
 		case ':':
-			t.badPlain = t.badPlain || next == ' ' || next == '\t'
+			if next == ' ' || next == '\t' {
+				t |= hasBadPlain
+			}
 		case '\n':
-			t.newline = true
-			t.badPlain = t.badPlain || next == ' ' || next == '\t' || next == '#'
+			t |= hasNewline
+			if next == ' ' || next == '\t' || next == '#' {
+				t |= hasBadPlain
+			}
 		case '"':
-			t.dquote = true
+			t |= hasDQuote
 		case '\'':
-			t.squote = true
+			t |= hasSQuote
 		default: // C0 controls and DEL
-			t.escape = true
+			t |= hasEscape
 		}
 	}
 	return t
@@ -184,8 +218,8 @@ var plainStart = func() (t [256]bool) {
 
 // plainAllowed reports whether yaml@2.5.0's plain style could hold s,
 // leaving aside what s would resolve to.
-func plainAllowed(s string, t *textInfo) bool {
-	if s == "" || t.badPlain || plainStart[s[0]] {
+func plainAllowed(s string, t textInfo) bool {
+	if s == "" || t&hasBadPlain != 0 || plainStart[s[0]] {
 		return false
 	}
 	if (s[0] == '?' || s[0] == '-') && (len(s) == 1 || s[1] == ' ' || s[1] == '\t') {
@@ -198,8 +232,9 @@ func plainAllowed(s string, t *textInfo) bool {
 	return true
 }
 
+// hasDocumentMarker reports whether s starts with "---" or "...".
 func hasDocumentMarker(s string) bool {
-	return strings.HasPrefix(s, "---") || strings.HasPrefix(s, "...")
+	return len(s) >= 3 && (s[0] == '-' || s[0] == '.') && s[1] == s[0] && s[2] == s[0]
 }
 
 // containsDocumentMarker reports whether a line of s starts with something
@@ -221,25 +256,30 @@ func containsDocumentMarker(s string) bool {
 // following yaml@2.5.0's stringifyString with the default options.
 func appendString(dst []byte, s string, indent int, key bool) []byte {
 	t := scanText(s)
-	if t.invalid {
+	if t&hasInvalid != 0 {
 		s = replaceInvalid(s)
 		t = scanText(s)
 	}
 	switch {
-	case t.escape:
+	case t&hasEscape != 0, key && t&hasLineSep != 0:
 		return appendDoubleQuoted(dst, s, indent, key)
 	case key:
-		if t.newline || !plainAllowed(s, &t) || indent == 2 && hasDocumentMarker(s) || resolves(s) || s == "<<" {
-			return appendQuoted(dst, s, indent, key, &t)
+		// Keys of a top-level map are at indentation 2.
+		if t&hasNewline != 0 || !plainAllowed(s, t) || indent == 2 && hasDocumentMarker(s) || resolves(s) || s == "<<" {
+			return appendQuoted(dst, s, indent, key, t)
 		}
-	case t.newline:
-		return appendBlock(dst, s, indent, &t)
-	case !plainAllowed(s, &t):
-		return appendQuoted(dst, s, indent, key, &t)
+	case t&hasLineSep != 0:
+		// Go's parser reads line separators as line breaks, which only
+		// quoted scalars keep.
+		return appendQuoted(dst, s, indent, key, t)
+	case t&hasNewline != 0:
+		return appendBlock(dst, s, indent, t)
+	case !plainAllowed(s, t):
+		return appendQuoted(dst, s, indent, key, t)
 	case indent == 0 && hasDocumentMarker(s):
-		return appendBlock(dst, s, indent, &t)
+		return appendBlock(dst, s, indent, t)
 	case resolves(s):
-		return appendQuoted(dst, s, indent, key, &t)
+		return appendQuoted(dst, s, indent, key, t)
 	}
 	return append(dst, s...)
 }
@@ -256,8 +296,8 @@ func replaceInvalid(s string) string {
 
 // appendQuoted prefers single quotes for strings with double quotes in
 // them, and double quotes otherwise.
-func appendQuoted(dst []byte, s string, indent int, key bool, t *textInfo) []byte {
-	if t.dquote && !t.squote && !t.newline {
+func appendQuoted(dst []byte, s string, indent int, key bool, t textInfo) []byte {
+	if t&(hasDQuote|hasSQuote|hasNewline) == hasDQuote && (t&hasLineSep == 0 || lineSepsKept(s, inSingleQuotes)) {
 		dst = append(dst, '\'')
 		dst = append(dst, s...)
 		return append(dst, '\'')
@@ -270,6 +310,10 @@ func appendQuoted(dst []byte, s string, indent int, key bool, t *textInfo) []byt
 // more JSON characters broken into lines at their newlines.
 func appendDoubleQuoted(dst []byte, s string, indent int, key bool) []byte {
 	fold := !key && jsonLen(s) >= 40
+	ctx := inDoubleQuotes
+	if fold {
+		ctx = inFolded
+	}
 	if indent == 0 && containsDocumentMarker(s) {
 		indent = 2
 	}
@@ -283,9 +327,9 @@ func appendDoubleQuoted(dst []byte, s string, indent int, key bool) []byte {
 				dst = append(dst, '\\', 'N')
 			case r <= 0x9F:
 				dst = append(dst, '\\', 'x', hexDigits[r>>4], hexDigits[r&0xF])
-			case r == 0x2028:
+			case r == 0x2028 && (key || !lineSepKept(s, i, n, ctx)):
 				dst = append(dst, '\\', 'L')
-			case r == 0x2029:
+			case r == 0x2029 && (key || !lineSepKept(s, i, n, ctx)):
 				dst = append(dst, '\\', 'P')
 			case r == 0xFEFF, r == 0xFFFE, r == 0xFFFF:
 				dst = append(dst, '\\', 'u', hexDigits[r>>12], hexDigits[r>>8&0xF], hexDigits[r>>4&0xF], hexDigits[r&0xF])
@@ -351,6 +395,57 @@ func appendDoubleQuoted(dst []byte, s string, indent int, key bool) []byte {
 	return append(dst, '"')
 }
 
+// A lineSepContext says how a line separator would be written raw.
+type lineSepContext uint8
+
+const (
+	inSingleQuotes lineSepContext = iota // in single quotes
+	inDoubleQuotes                       // in double quotes, with newlines escaped
+	inFolded                             // in double quotes, with newlines as line breaks
+)
+
+// lineSepKept reports whether Go's parser keeps the line separator
+// s[i:i+n] of a quoted scalar written raw, as yaml@2.5.0 writes it. Go
+// reads it as a line break: it drops blanks around it, folds it with
+// adjacent line breaks, and takes "---" or "..." and a blank after it for
+// a document marker.
+func lineSepKept(s string, i, n int, ctx lineSepContext) bool {
+	before, after := s[:i], s[i+n:]
+	if before != "" && breaksLine(before[len(before)-1], ctx) || after != "" && breaksLine(after[0], ctx) {
+		return false
+	}
+	if hasDocumentMarker(after) && len(after) > 3 {
+		rest := after[3:]
+		return !breaksLine(rest[0], ctx) && !strings.HasPrefix(rest, "\u2028") && !strings.HasPrefix(rest, "\u2029")
+	}
+	return true
+}
+
+// breaksLine reports whether the byte c, written in ctx next to a line
+// separator, is a blank or a line break to Go's parser.
+func breaksLine(c byte, ctx lineSepContext) bool {
+	switch c {
+	case ' ':
+		return true
+	case '\t':
+		return ctx == inSingleQuotes // else escaped
+	case '\n':
+		return ctx == inFolded // else escaped; single-quoted strings have none
+	}
+	return false
+}
+
+// lineSepsKept reports whether lineSepKept holds for all the line
+// separators of s.
+func lineSepsKept(s string, ctx lineSepContext) bool {
+	for i, r := range s {
+		if (r == 0x2028 || r == 0x2029) && !lineSepKept(s, i, utf8.RuneLen(r), ctx) {
+			return false
+		}
+	}
+	return true
+}
+
 // jsonLen is the length of JSON.stringify(s) in UTF-16 code units.
 func jsonLen(s string) int {
 	n := 2
@@ -371,7 +466,7 @@ func jsonLen(s string) int {
 
 // appendBlock writes the multi-line s as a literal block scalar, as
 // yaml@2.5.0's blockString does with lineWidth 0.
-func appendBlock(dst []byte, s string, indent int, t *textInfo) []byte {
+func appendBlock(dst []byte, s string, indent int, t textInfo) []byte {
 	// A block scalar cannot end in blanks after its last line break, and
 	// blank strings read better quoted.
 	if endsWithBlankLine(s) || isJSSpace(s) {

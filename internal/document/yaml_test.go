@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -73,6 +74,21 @@ var knownDifferences = map[string]string{
 
 	`string "+_.5"`: "Go reads the plain scalar +_.5 as a number",
 	`root "+_.5"`:   "Go reads the plain scalar +_.5 as a number",
+
+	`string "0b+1"`: "Go reads the plain scalar 0b+1 as a number",
+	`root "0b+1"`:   "Go reads the plain scalar 0b+1 as a number",
+
+	`string "0b-1"`: "Go reads the plain scalar 0b-1 as a number",
+	`root "0b-1"`:   "Go reads the plain scalar 0b-1 as a number",
+
+	`string "0b+_1"`: "Go reads the plain scalar 0b+_1 as a number",
+	`root "0b+_1"`:   "Go reads the plain scalar 0b+_1 as a number",
+
+	`string ".5e1_0"`: "Go reads the plain scalar .5e1_0 as a number",
+	`root ".5e1_0"`:   "Go reads the plain scalar .5e1_0 as a number",
+
+	`string ".5e+1_0"`: "Go reads the plain scalar .5e+1_0 as a number",
+	`root ".5e+1_0"`:   "Go reads the plain scalar .5e+1_0 as a number",
 
 	`root "a\nb"`:               "Go cannot read a top-level block scalar whose lines start at column 0",
 	`root "a\nb\n"`:             "Go cannot read a top-level block scalar whose lines start at column 0",
@@ -460,4 +476,74 @@ func extractCDK8s(t *testing.T) string {
 		}
 	}
 	return filepath.Join(dir, "package")
+}
+
+// TestYAMLRandomReference compares AppendYAML with yaml@2.5.0 on random
+// strings, in all positions, made of the pieces that matter to the choice
+// of style. AppendYAML's output must read back correctly, and may only
+// differ from yaml@2.5.0's where that does not, or where the string holds
+// the characters that AppendYAML always escapes or quotes (see
+// knownDifferences and readableDifferences).
+func TestYAMLRandomReference(t *testing.T) {
+	pieces := []string{
+		"a", "b", "x", "y", "n", "o", "e", "E", "0", "1", "7", "_", "+", "-", ".", " ", " ", "\t", "\n", "\n", "\r",
+		":", "#", "?", "\"", "'", "\\", "%", "!", "&", "*", "|", ">", "[", "{", "}", ",", "@", "`", "~", "=",
+		"é", "😀", "\u00a0", "\u3000", "\x01", "\x7f", "\u0080", "\u0085", "\u2028", "\u2029", "\ufeff", "\uffff",
+		"---", "...", "<<", "true", "null", "0x", "0o", "0b1", "1e3", "1_0", "2001-12-14", " #", ": ",
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	var docs []string
+	for range 20000 {
+		var b strings.Builder
+		n := r.IntN(12)
+		if r.IntN(10) == 0 {
+			n = r.IntN(60)
+		}
+		for range n {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		q := string(AppendJSON(nil, Value{Kind: String, Scalar: b.String()}))
+		switch r.IntN(4) {
+		case 0:
+			docs = append(docs, q)
+		case 1:
+			docs = append(docs, `{"k":`+q+`,`+q+`:1}`)
+		case 2:
+			docs = append(docs, `{"a":{"b":[`+q+`,{`+q+`:[`+q+`]}]}}`)
+		default:
+			docs = append(docs, `[[`+q+`],{"x":`+q+`}]`)
+		}
+	}
+	ref := runReference(t, docs)
+	for i, doc := range docs {
+		got := render(t, corpusCase{doc, doc})
+		if err := readsBack(doc, got); err != nil {
+			t.Errorf("%s: %v\nyaml: %q", doc, err, got)
+		}
+		if got != ref[i] && !strings.ContainsAny(doc, "\u2028\u2029\ufeff") && readsBack(doc, ref[i]) == nil {
+			t.Errorf("%s: differs from yaml@2.5.0, whose output reads back correctly\n got: %q\nwant: %q", doc, got, ref[i])
+		}
+	}
+}
+
+// TestNumberLikeStrings checks that every short string made of the
+// characters of numbers reads back as a string, as a key and as a value:
+// the YAML 1.1 schema and Go's parser disagree on many of them.
+func TestNumberLikeStrings(t *testing.T) {
+	const chars = "019bxoeE_+-.:"
+	var gen func(prefix string, n int)
+	gen = func(prefix string, n int) {
+		if prefix != "" {
+			var v Value
+			v.Set(prefix, str(prefix))
+			checkRoundTrip(t, prefix, v)
+		}
+		if n == 0 {
+			return
+		}
+		for _, c := range chars {
+			gen(prefix+string(c), n-1)
+		}
+	}
+	gen("", 4)
 }
