@@ -144,8 +144,9 @@ func topology(root *Node, g *graph) ([]*Node, error) {
 		}
 	}
 	// cdk8s keys its vertices by path in a JavaScript object, so paths that
-	// are array indices come first.
-	slices.SortStableFunc(roots, func(a, b *Node) int { return document.CompareInsertion(a.Path(), b.Path()) })
+	// are array indices come first. Only a child of the app can have such a
+	// path: any deeper one contains a "/".
+	slices.SortStableFunc(roots, func(a, b *Node) int { return document.CompareInsertion(topLevelID(a), topLevelID(b)) })
 
 	const (
 		unseen = iota
@@ -186,6 +187,15 @@ func topology(root *Node, g *graph) ([]*Node, error) {
 		}
 	}
 	return order, nil
+}
+
+// topLevelID is n's path if n is a child of the app, and "" otherwise;
+// either way, it is an array index exactly when n's path is.
+func topLevelID(n *Node) string {
+	if n.scope != nil && n.scope.scope == nil {
+		return n.id
+	}
+	return ""
 }
 
 // cycleError names the cycle that closes at n, e.g. "a => b => a".

@@ -1,6 +1,8 @@
 package constructs
 
 import (
+	"bytes"
+	"encoding/hex"
 	"fmt"
 	"strings"
 )
@@ -43,8 +45,10 @@ func toDNSLabel(n *Node, opts NameOptions, separators string) (string, error) {
 	if maxLen < hashLen && !opts.NoHash {
 		return "", fmt.Errorf("%w: minimum max length for object names is %d (required for hash)", ErrInvalidName, hashLen)
 	}
-	components := strings.Split(n.Path(), "/")
-	components = append(components, opts.Extra...)
+	components := append(n.ids(), opts.Extra...)
+	if len(components) == 0 {
+		components = []string{""} // the app's path, "", split on "/"
+	}
 
 	// A single component that already is a valid name is used as it is.
 	if len(components) == 1 && isLowerDNSChars(components[0]) && len(components[0]) <= maxLen {
@@ -54,36 +58,55 @@ func toDNSLabel(n *Node, opts NameOptions, separators string) (string, error) {
 		components[i] = normalizeComponent(c, maxLen)
 	}
 	if !opts.NoHash {
-		components = append(components, n.Addr()[:hashLen])
+		sum := n.addrSum()
+		var hash [hashLen]byte
+		copy(hash[:], "c8")
+		hex.Encode(hash[2:], sum[:(hashLen-2)/2])
+		components = append(components, string(hash[:]))
 	}
 
 	// Reverse, drop consecutive duplicates, and keep the last maxLen
 	// characters of the path: the leading components are the ones cut.
-	var rev []string
+	var buf [256]byte
+	rev := buf[:0]
 	for i := len(components) - 1; i >= 0; i-- {
-		if len(rev) > 0 && rev[len(rev)-1] == components[i] {
+		if i < len(components)-1 && components[i] == components[i+1] {
 			continue
 		}
-		rev = append(rev, components[i])
+		if len(rev) > 0 {
+			rev = append(rev, '/')
+		}
+		rev = append(rev, components[i]...)
 	}
-	joined := strings.Join(rev, "/")
-	joined = jsSlice(joined, maxLen)
-	kept := strings.Split(joined, "/")
+	rev = rev[:min(len(rev), maxLen)] // ASCII by now: bytes are characters
 
-	var parts []string
-	for i := len(kept) - 1; i >= 0; i-- {
-		for _, p := range strings.FieldsFunc(kept[i], func(r rune) bool { return strings.ContainsRune(separators, r) }) {
-			if lp := strings.ToLower(p); lp == "resource" || lp == "default" {
+	// Back in path order, split into parts on "/" and the separators, drop
+	// empty parts and those named resource or default, join with "-".
+	var outBuf [128]byte
+	out := outBuf[:0]
+	for end := len(rev); end > 0; {
+		start := bytes.LastIndexByte(rev[:end], '/') + 1
+		for seg := rev[start:end]; len(seg) > 0; {
+			i := bytes.IndexAny(seg, separators)
+			if i < 0 {
+				i = len(seg)
+			}
+			part := seg[:i]
+			seg = seg[min(i+1, len(seg)):]
+			if len(part) == 0 || bytes.EqualFold(part, []byte("resource")) || bytes.EqualFold(part, []byte("default")) {
 				continue
 			}
-			parts = append(parts, p)
+			if len(out) > 0 {
+				out = append(out, '-')
+			}
+			out = append(out, part...)
 		}
+		end = max(start-1, 0)
 	}
-	name := strings.Join(parts, "-")
-	if name == "" {
+	if len(out) == 0 {
 		return "", fmt.Errorf("%w: the path %q leaves nothing to build a name from", ErrInvalidName, n.Path())
 	}
-	return name, nil
+	return string(out), nil
 }
 
 func isLowerDNSChars(s string) bool {
@@ -102,6 +125,9 @@ func isLowerDNSChars(s string) bool {
 // normalizeComponent lower-cases c, keeps only [0-9a-zA-Z-_.] and cuts it to
 // maxLen characters, like cdk8s's normalizeToDnsName.
 func normalizeComponent(c string, maxLen int) string {
+	if isLowerDNSChars(c) {
+		return jsSlice(c, maxLen) // nothing to change: no allocation
+	}
 	// Go's simple case mapping and JavaScript's full one differ only where
 	// the extra characters are dropped below (İ → "i" vs "i̇").
 	c = strings.ToLower(c)

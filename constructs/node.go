@@ -102,16 +102,22 @@ func (n *Node) Scope() *Node { return n.scope }
 // Path returns the ids from the app down to n, joined by "/"; the App's own
 // empty id is left out.
 func (n *Node) Path() string {
-	var ids []string
-	for s := n; s != nil; s = s.scope {
-		if s.id != "" {
-			ids = append(ids, s.id)
-		}
+	return strings.Join(n.ids(), "/")
+}
+
+// ids returns the ids of n and its scopes from the top down, the App's own
+// empty id left out.
+func (n *Node) ids() []string {
+	depth := 0
+	for s := n; s != nil && s.id != ""; s = s.scope {
+		depth++
 	}
-	for i, j := 0, len(ids)-1; i < j; i, j = i+1, j-1 {
-		ids[i], ids[j] = ids[j], ids[i]
+	ids := make([]string, depth)
+	for s := n; s != nil && s.id != ""; s = s.scope {
+		depth--
+		ids[depth] = s.id
 	}
-	return strings.Join(ids, "/")
+	return ids
 }
 
 func (n *Node) displayPath() string {
@@ -125,19 +131,21 @@ func (n *Node) displayPath() string {
 // every scope from the root, each followed by a newline, skipping ids that
 // are exactly "Default". It is what cdk8s hashes into generated names.
 func (n *Node) Addr() string {
-	var scopes []*Node
-	for s := n; s != nil; s = s.scope {
-		scopes = append(scopes, s)
-	}
-	h := sha1.New()
-	for i := len(scopes) - 1; i >= 0; i-- {
-		if scopes[i].id == "Default" {
-			continue
+	sum := n.addrSum()
+	return "c8" + hex.EncodeToString(sum[:])
+}
+
+func (n *Node) addrSum() [sha1.Size]byte {
+	ids := n.ids()
+	var buf [512]byte
+	data := append(buf[:0], '\n') // the root's empty id
+	for _, id := range ids {
+		if id != "Default" {
+			data = append(data, id...)
+			data = append(data, '\n')
 		}
-		h.Write([]byte(scopes[i].id))
-		h.Write([]byte{'\n'})
 	}
-	return "c8" + hex.EncodeToString(h.Sum(nil))
+	return sha1.Sum(data)
 }
 
 // Children returns the direct children in the order cdk8s visits them:

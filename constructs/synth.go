@@ -1,6 +1,7 @@
 package constructs
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -200,14 +201,19 @@ func renderAll(objects []*renderedObject, props AppProps) {
 	for _, gk := range props.ClusterScoped {
 		r.clusterScoped[gk] = true
 	}
-	work := make(chan *renderedObject)
+	work := make(chan *renderedObject, 64)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), max(len(objects), 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// Reused for every object's JSON.
+			var buf bytes.Buffer
+			var scratch []byte
+			enc := json.NewEncoder(&buf)
 			for ro := range work {
-				r.render(ro)
+				buf.Reset()
+				r.render(ro, enc, &buf, &scratch)
 			}
 		}()
 	}
@@ -233,7 +239,7 @@ func str(s string) document.Value { return document.Value{Kind: document.String,
 // ApiObject.toJson does: metadata completed (name, chart namespace, chart
 // labels) and pruned of empty values, keys sorted, nulls dropped, JSON
 // patches applied, and apiVersion, kind and metadata moved to the top.
-func (r *renderer) render(ro *renderedObject) {
+func (r *renderer) render(ro *renderedObject, enc *json.Encoder, buf *bytes.Buffer, scratch *[]byte) {
 	fail := func(err error) { ro.errs = append(ro.errs, err) }
 	obj := ro.obj.Object()
 	if isNil(obj) {
@@ -245,18 +251,24 @@ func (r *renderer) render(ro *renderedObject) {
 		fail(err)
 		return
 	}
-	raw, err := json.Marshal(obj)
-	if err != nil {
+	// Encode is Marshal, with a trailing newline, into a buffer reused
+	// across objects; Parse copies what it keeps.
+	if err := enc.Encode(obj); err != nil {
 		fail(fmt.Errorf("%w: marshal %T: %v", ErrInvalidObject, obj, err))
 		return
+	}
+	raw := buf.Bytes()
+	if obj.GetObjectKind().GroupVersionKind().Empty() && len(raw) > 2 && raw[0] == '{' {
+		// A typed object leaves apiVersion and kind to the scheme: put them
+		// in the JSON, where Parse places them without copying members.
+		*scratch = withTypeFields((*scratch)[:0], raw, gvk)
+		raw = *scratch
 	}
 	doc, err := document.Parse(raw)
 	if err != nil || doc.Kind != document.Object {
 		fail(fmt.Errorf("%w: %T does not marshal to a JSON object", ErrInvalidObject, obj))
 		return
 	}
-	doc.Set("apiVersion", str(gvk.GroupVersion().String()))
-	doc.Set("kind", str(gvk.Kind))
 	if st := doc.Lookup("status"); st != nil && (vacuous(*st) || statusUnset(obj)) {
 		doc.Delete("status")
 	}
@@ -266,6 +278,7 @@ func (r *renderer) render(ro *renderedObject) {
 		doc.Set("metadata", document.Value{Kind: document.Object})
 		md = doc.Lookup("metadata")
 	}
+	md.Members = slices.Grow(md.Members, 3) // name, namespace, labels
 	if v := md.Lookup("name"); v == nil || v.Kind == document.Null {
 		name, err := ro.obj.generatedName(gvk.Kind)
 		if err != nil {
@@ -279,12 +292,13 @@ func (r *renderer) render(ro *renderedObject) {
 			md.Set("namespace", str(ns))
 		}
 	}
-	if len(ro.chart.props.Labels) > 0 {
-		labels := document.Value{Kind: document.Object}
-		for _, k := range sortedKeys(ro.chart.props.Labels) {
-			labels.Set(k, str(ro.chart.props.Labels[k]))
+	if chartLabels := ro.chart.props.Labels; len(chartLabels) > 0 {
+		own := md.Lookup("labels")
+		labels := document.Value{Kind: document.Object, Members: make([]document.Member, 0, len(chartLabels)+members(own))}
+		for _, k := range sortedKeys(chartLabels) {
+			labels.Set(k, str(chartLabels[k]))
 		}
-		if own := md.Lookup("labels"); own != nil && own.Kind == document.Object {
+		if own != nil && own.Kind == document.Object {
 			for _, m := range own.Members {
 				labels.Set(m.Key, m.Value)
 			}
@@ -310,8 +324,29 @@ func (r *renderer) render(ro *renderedObject) {
 		fail(err)
 	}
 	if ro.errs == nil {
-		ro.yaml = document.AppendYAML(nil, doc)
+		// YAML of an object runs about a third longer than its JSON.
+		ro.yaml = document.AppendYAML(make([]byte, 0, len(raw)*3/2), doc)
 	}
+}
+
+// withTypeFields appends to dst the JSON object raw with apiVersion and kind
+// put first, and returns the result.
+func withTypeFields(dst, raw []byte, gvk schema.GroupVersionKind) []byte {
+	dst = append(dst, `{"apiVersion":`...)
+	dst = document.AppendJSON(dst, str(gvk.GroupVersion().String()))
+	dst = append(dst, `,"kind":`...)
+	dst = document.AppendJSON(dst, str(gvk.Kind))
+	if raw[1] != '}' {
+		dst = append(dst, ',')
+	}
+	return append(dst, raw[1:]...)
+}
+
+func members(v *document.Value) int {
+	if v == nil {
+		return 0
+	}
+	return len(v.Members)
 }
 
 // identify reads the object's identity off the final document and checks
@@ -359,20 +394,21 @@ func stringAt(v *document.Value, key string) string {
 	return ""
 }
 
-// moveToTop puts the given members first, in that order.
+// moveToTop puts the given members first, in that order, the others
+// keeping theirs. It works in place.
 func moveToTop(doc *document.Value, keys ...string) {
-	members := make([]document.Member, 0, len(doc.Members))
+	next := 0
 	for _, k := range keys {
-		if v := doc.Lookup(k); v != nil {
-			members = append(members, document.Member{Key: k, Value: *v})
+		for i := next; i < len(doc.Members); i++ {
+			if doc.Members[i].Key == k {
+				m := doc.Members[i]
+				copy(doc.Members[next+1:i+1], doc.Members[next:i])
+				doc.Members[next] = m
+				next++
+				break
+			}
 		}
 	}
-	for _, m := range doc.Members {
-		if !slices.Contains(keys, m.Key) {
-			members = append(members, m)
-		}
-	}
-	doc.Members = members
 }
 
 // vacuous reports whether v holds no value at all: only nulls, empty lists

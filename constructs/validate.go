@@ -34,6 +34,10 @@ func validateName(gk schema.GroupKind, v *document.Value) []error {
 	if v == nil || v.Kind != document.String {
 		return []error{fmt.Errorf("%w: metadata.name must be a string", ErrInvalidName)}
 	}
+	if plainDNSLabel(v.Scalar) && !(gk == schema.GroupKind{Group: "batch", Kind: "CronJob"} && len(v.Scalar) > 52) &&
+		(gk != schema.GroupKind{Kind: "Service"} || v.Scalar[0] >= 'a') {
+		return nil // valid under every rule below
+	}
 	rule := nameRules[gk]
 	if rule == nil {
 		rule = func(n string) []string { return apivalidation.NameIsDNSSubdomain(n, false) }
@@ -48,6 +52,9 @@ func validateNamespace(v document.Value) []error {
 	if v.Kind != document.String {
 		return []error{fmt.Errorf("%w: metadata.namespace must be a string", ErrInvalidName)}
 	}
+	if plainDNSLabel(v.Scalar) {
+		return nil
+	}
 	if msgs := apivalidation.ValidateNamespaceName(v.Scalar, false); len(msgs) > 0 {
 		return []error{fmt.Errorf("%w: metadata.namespace %q: %s", ErrInvalidName, v.Scalar, strings.Join(msgs, "; "))}
 	}
@@ -60,6 +67,9 @@ func validateLabels(v document.Value) []error {
 	}
 	var errs []error
 	for _, m := range v.Members {
+		if plainLabelKey(m.Key) && m.Value.Kind == document.String && plainLabelValue(m.Value.Scalar) {
+			continue
+		}
 		if msgs := validation.IsQualifiedName(m.Key); len(msgs) > 0 {
 			errs = append(errs, fmt.Errorf("%w: key %q: %s", ErrInvalidLabel, m.Key, strings.Join(msgs, "; ")))
 		}
