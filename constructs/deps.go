@@ -143,6 +143,12 @@ func topology(root *Node, g *graph) ([]*Node, error) {
 			roots = append(roots, v)
 		}
 	}
+	if len(inbound) == 0 {
+		// No dependencies: every construct is a root, in tree order; the
+		// walk below would give the same order.
+		slices.SortStableFunc(roots, func(a, b *Node) int { return document.CompareInsertion(topLevelID(a), topLevelID(b)) })
+		return roots, nil
+	}
 	// cdk8s keys its vertices by path in a JavaScript object, so paths that
 	// are array indices come first. Only a child of the app can have such a
 	// path: any deeper one contains a "/".

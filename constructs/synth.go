@@ -207,13 +207,12 @@ func renderAll(objects []*renderedObject, props AppProps) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			// Reused for every object's JSON.
-			var buf bytes.Buffer
-			var scratch []byte
-			enc := json.NewEncoder(&buf)
+			// Reused for every object: each is done with before the next.
+			w := &worker{}
+			w.enc = json.NewEncoder(&w.buf)
 			for ro := range work {
-				buf.Reset()
-				r.render(ro, enc, &buf, &scratch)
+				w.buf.Reset()
+				r.render(ro, w)
 			}
 		}()
 	}
@@ -239,7 +238,15 @@ func str(s string) document.Value { return document.Value{Kind: document.String,
 // ApiObject.toJson does: metadata completed (name, chart namespace, chart
 // labels) and pruned of empty values, keys sorted, nulls dropped, JSON
 // patches applied, and apiVersion, kind and metadata moved to the top.
-func (r *renderer) render(ro *renderedObject, enc *json.Encoder, buf *bytes.Buffer, scratch *[]byte) {
+// worker holds the memory a rendering goroutine reuses from object to object.
+type worker struct {
+	buf     bytes.Buffer // the object's JSON
+	enc     *json.Encoder
+	scratch []byte
+	parser  document.Parser
+}
+
+func (r *renderer) render(ro *renderedObject, w *worker) {
 	fail := func(err error) { ro.errs = append(ro.errs, err) }
 	obj := ro.obj.Object()
 	if isNil(obj) {
@@ -253,18 +260,18 @@ func (r *renderer) render(ro *renderedObject, enc *json.Encoder, buf *bytes.Buff
 	}
 	// Encode is Marshal, with a trailing newline, into a buffer reused
 	// across objects; Parse copies what it keeps.
-	if err := enc.Encode(obj); err != nil {
+	if err := w.enc.Encode(obj); err != nil {
 		fail(fmt.Errorf("%w: marshal %T: %v", ErrInvalidObject, obj, err))
 		return
 	}
-	raw := buf.Bytes()
+	raw := w.buf.Bytes()
 	if obj.GetObjectKind().GroupVersionKind().Empty() && len(raw) > 2 && raw[0] == '{' {
 		// A typed object leaves apiVersion and kind to the scheme: put them
 		// in the JSON, where Parse places them without copying members.
-		*scratch = withTypeFields((*scratch)[:0], raw, gvk)
-		raw = *scratch
+		w.scratch = withTypeFields(w.scratch[:0], raw, gvk)
+		raw = w.scratch
 	}
-	doc, err := document.Parse(raw)
+	doc, err := w.parser.Parse(raw)
 	if err != nil || doc.Kind != document.Object {
 		fail(fmt.Errorf("%w: %T does not marshal to a JSON object", ErrInvalidObject, obj))
 		return

@@ -224,3 +224,49 @@ func TestSpans(t *testing.T) {
 		}
 	}
 }
+
+// TestParserReuse parses documents of different shapes in turn with one
+// Parser: each result must equal a fresh Parse, whatever the previous
+// document left in the reused memory.
+func TestParserReuse(t *testing.T) {
+	docs := []string{
+		`{"a":{"b":[1,{"c":"d"}]},"e":[[],{}],"f":"g"}`,
+		`["x",1,true,null,{"y":["z"]}]`,
+		`{"a":"scalar where an object was","e":"x","f":{"g":[]}}`,
+		`{"k":[{"1":2,"0":1}],"z":null}`,
+		`"just a string"`,
+		`{"a":{"b":[1,{"c":"d"}]},"e":[[],{}],"f":"g"}`,
+	}
+	var p Parser
+	for _, d := range docs {
+		got, err := p.Parse([]byte(d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := Parse([]byte(d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sameValue(got, want) {
+			t.Errorf("reused Parser gave %+v, fresh Parse %+v", got, want)
+		}
+	}
+}
+
+// sameValue compares every field of two values, empty and nil slices alike.
+func sameValue(a, b Value) bool {
+	if a.Kind != b.Kind || a.Scalar != b.Scalar || len(a.Members) != len(b.Members) || len(a.Items) != len(b.Items) {
+		return false
+	}
+	for i := range a.Members {
+		if a.Members[i].Key != b.Members[i].Key || !sameValue(a.Members[i].Value, b.Members[i].Value) {
+			return false
+		}
+	}
+	for i := range a.Items {
+		if !sameValue(a.Items[i], b.Items[i]) {
+			return false
+		}
+	}
+	return true
+}
