@@ -4,8 +4,9 @@
 # the figures and explains them.
 #
 #   bench/run.sh            # everything
-#   bench/run.sh inprocess  # BenchmarkSynth, BenchmarkJSONMarshal, BenchmarkBuild
+#   bench/run.sh inprocess  # BenchmarkSynth, BenchmarkJSONMarshal, BenchmarkBuild, BenchmarkRenderVsJSON
 #   bench/run.sh process    # BenchmarkProcess (svcsynth vs node svc.js at N=1000)
+#   bench/run.sh sync       # BenchmarkSyncProcess (5,000 objects into 5,000 files)
 #
 # COUNT and BENCHTIME override the repetitions and per-benchmark time of the
 # in-process benchmarks; PROCESS_COUNT and PROCESS_RUNS those of
@@ -20,9 +21,9 @@ PROCESS_COUNT=${PROCESS_COUNT:-3}
 PROCESS_RUNS=${PROCESS_RUNS:-5}
 what=${1:-all}
 case $what in
-all | inprocess | process) ;;
+all | inprocess | process | sync) ;;
 *)
-	echo "usage: bench/run.sh [all|inprocess|process]" >&2
+	echo "usage: bench/run.sh [all|inprocess|process|sync]" >&2
 	exit 2
 	;;
 esac
@@ -41,13 +42,20 @@ fi
 go version
 node --version 2>/dev/null || true
 
-if [ "$what" != process ]; then
-	# Synth and JSONMarshal run in the same process, one after the other, so
-	# that the ratio between them is measured under the same conditions.
+if [ "$what" = all ] || [ "$what" = inprocess ]; then
+	# Synth and JSONMarshal run in the same process, one after the other;
+	# RenderVsJSON alternates the two within each iteration, so their ratio
+	# holds on a machine whose speed drifts.
 	go test -run '^$' -bench '^Benchmark(Synth|JSONMarshal|Build)$' \
 		-count "$COUNT" -benchtime "$BENCHTIME" ./internal/svcn/
+	go test -run '^$' -bench '^BenchmarkRenderVsJSON$' \
+		-count "$COUNT" -benchtime 20x ./internal/svcn/
 fi
-if [ "$what" != inprocess ]; then
+if [ "$what" = all ] || [ "$what" = sync ]; then
+	go test -run '^$' -bench '^BenchmarkSyncProcess$' \
+		-count "$PROCESS_COUNT" -benchtime "${PROCESS_RUNS}x" ./internal/deliver/
+fi
+if [ "$what" = all ] || [ "$what" = process ]; then
 	# One cdk8s run takes over a second, so count runs rather than time.
 	go test -run '^$' -bench '^BenchmarkProcess$' \
 		-count "$PROCESS_COUNT" -benchtime "${PROCESS_RUNS}x" ./internal/svcn/
