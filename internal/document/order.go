@@ -5,7 +5,12 @@ package document
 // order, then all others as inserted. It returns 0 for two keys that are
 // not array indices, so it belongs with a stable sort.
 func CompareInsertion(a, b string) int {
-	ai, bi := IsArrayIndex(a), IsArrayIndex(b)
+	return compareIndexes(a, b, IsArrayIndex(a), IsArrayIndex(b))
+}
+
+// compareIndexes puts array-index keys first, in numeric order, and
+// returns 0 when neither key is one; ai and bi say which are.
+func compareIndexes(a, b string, ai, bi bool) int {
 	switch {
 	case ai && bi:
 		return compareIndex(a, b)

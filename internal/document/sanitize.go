@@ -121,13 +121,8 @@ func compareKeys(a, b string) int {
 // compareSortKeys compares keys a and b, which are array indexes or not as
 // ai and bi say.
 func compareSortKeys(a, b string, ai, bi bool) int {
-	switch {
-	case ai && bi:
-		return compareIndex(a, b)
-	case ai:
-		return -1
-	case bi:
-		return 1
+	if ai || bi {
+		return compareIndexes(a, b, ai, bi)
 	}
 	return compareUTF16(a, b)
 }
