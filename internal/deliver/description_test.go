@@ -1,0 +1,40 @@
+package deliver
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"gitlab.com/tsumiki/tsumiki/internal/manifest"
+)
+
+// TestDescriptionCutsDiffs: every object stays in the table, but diffs stop
+// at the size limit, with a note saying how many were left out.
+func TestDescriptionCutsDiffs(t *testing.T) {
+	var changes []manifest.Change
+	for i := range 400 {
+		name := fmt.Sprintf("cm-%03d", i)
+		doc := func(v string) *manifest.Object {
+			return &manifest.Object{ID: manifest.ID{Kind: "ConfigMap", Namespace: "n", Name: name}, File: "f.yaml",
+				YAML: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " + name + "\ndata:\n  k: " + strings.Repeat(v, 200) + "\n")}
+		}
+		changes = append(changes, manifest.Change{Action: manifest.Changed, ID: doc("").ID, Old: doc("a"), New: doc("b")})
+	}
+	d := Description(Config{Base: "main", Path: "apps", Source: Source{ShortSHA: "abc12345"}}, changes)
+	if rows := strings.Count(d, "| changed | ConfigMap | n | cm-"); rows != 400 {
+		t.Errorf("table has %d rows, want 400", rows)
+	}
+	shown := strings.Count(d, "<details>")
+	if shown == 0 || shown == 400 {
+		t.Fatalf("%d diffs shown; want some, not all", shown)
+	}
+	if !strings.Contains(d, fmt.Sprintf("The diffs of %d more objects are left out", 400-shown)) {
+		t.Errorf("no note on the %d diffs left out", 400-shown)
+	}
+	if len(d) > maxDiff+100*400 {
+		t.Errorf("description is %d bytes", len(d))
+	}
+	if !strings.HasSuffix(d, marker(Config{Base: "main", Path: "apps"})+"\n") {
+		t.Error("the marker that supersede looks for is missing")
+	}
+}
