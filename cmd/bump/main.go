@@ -14,7 +14,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"gitlab.com/tsumiki/tsumiki/internal/cli"
 	"gitlab.com/tsumiki/tsumiki/internal/config"
 )
 
@@ -30,68 +30,50 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-type usageError struct{ error }
-
 // run is the whole command, testable without a process.
 func run(args []string, stdout, stderr io.Writer) int {
 	var (
 		dir, env string
-		images   []string
+		flags    []string
 	)
 	cmd := &cobra.Command{
 		Use:   "bump --env ENVIRONMENT --image NAME=REFERENCE...",
 		Short: "Set image references in an environment's configuration file",
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usageError{fmt.Errorf("unexpected argument %q; set images with --image NAME=REFERENCE", args[0])}
+		RunE: func(*cobra.Command, []string) error {
+			if env == "" {
+				return cli.Usage(errors.New("--env is required"))
+			}
+			images, err := parseImages(flags)
+			if err != nil {
+				return cli.Usage(err)
+			}
+			changes, err := config.SetImages(dir, env, images)
+			if err != nil {
+				return err
+			}
+			for _, c := range changes {
+				if c.Old == c.New {
+					fmt.Fprintf(stdout, "%s: images.%s: no change\n", c.File, c.Name)
+				} else {
+					fmt.Fprintf(stdout, "%s: images.%s: %s → %s\n", c.File, c.Name, c.Old, c.New)
+				}
 			}
 			return nil
 		},
-		SilenceErrors: true,
-		SilenceUsage:  true,
-		RunE: func(*cobra.Command, []string) error {
-			if env == "" {
-				return usageError{errors.New("--env is required")}
-			}
-			edits, err := parseImages(images)
-			if err != nil {
-				return usageError{err}
-			}
-			return bump(dir, env, edits, stdout)
-		},
 	}
-	cmd.SetArgs(args)
-	cmd.SetOut(stdout)
-	cmd.SetErr(stderr)
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	f := cmd.Flags()
 	f.StringVar(&env, "env", "", "the `environment` to change, the name of a file in --config-dir")
-	f.StringArrayVar(&images, "image", nil, "set images.NAME to REFERENCE, as `NAME=REFERENCE` (repeatable)")
+	f.StringArrayVar(&flags, "image", nil, "set images.NAME to REFERENCE, as `NAME=REFERENCE` (repeatable)")
 	f.StringVar(&dir, "config-dir", "config", "the `directory` of environment files")
-
-	err := cmd.Execute()
-	if err == nil {
-		return 0
-	}
-	fmt.Fprintln(stderr, "bump:", err)
-	var ue usageError
-	if errors.As(err, &ue) {
-		fmt.Fprintln(stderr, "Run 'bump --help' for usage.")
-		return 2
-	}
-	return 1
+	return cli.Run(cmd, args, stdout, stderr, cli.Options{})
 }
 
-// edit is one --image flag.
-type edit struct {
-	name, ref string
-}
-
-func parseImages(flags []string) ([]edit, error) {
+// parseImages reads the --image flags.
+func parseImages(flags []string) ([]config.Image, error) {
 	if len(flags) == 0 {
 		return nil, errors.New("--image is required")
 	}
-	var edits []edit
+	var images []config.Image
 	seen := map[string]bool{}
 	for _, flag := range flags {
 		name, ref, ok := strings.Cut(flag, "=")
@@ -102,48 +84,7 @@ func parseImages(flags []string) ([]edit, error) {
 			return nil, fmt.Errorf("--image %s given twice", name)
 		}
 		seen[name] = true
-		edits = append(edits, edit{name, ref})
+		images = append(images, config.Image{Name: name, Reference: ref})
 	}
-	return edits, nil
-}
-
-// bump applies edits to environment env's file in dir, all or nothing, and
-// reports each on w.
-func bump(dir, env string, edits []edit, w io.Writer) error {
-	for _, e := range edits {
-		if err := config.ValidateImageReference(e.ref); err != nil {
-			return fmt.Errorf("--image %s: %w", e.name, err)
-		}
-	}
-	file, err := config.File(dir, env)
-	if err != nil {
-		return err
-	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return err
-	}
-	out := data
-	var report []string
-	for _, e := range edits {
-		var old string
-		out, old, err = config.SetString(out, []string{"images", e.name}, e.ref)
-		if err != nil {
-			return fmt.Errorf("%s: %w", file, err)
-		}
-		if old == e.ref {
-			report = append(report, fmt.Sprintf("%s: images.%s: no change", file, e.name))
-		} else {
-			report = append(report, fmt.Sprintf("%s: images.%s: %s → %s", file, e.name, old, e.ref))
-		}
-	}
-	if !bytes.Equal(out, data) {
-		if err := config.WriteFile(file, out); err != nil {
-			return err
-		}
-	}
-	for _, line := range report {
-		fmt.Fprintln(w, line)
-	}
-	return nil
+	return images, nil
 }

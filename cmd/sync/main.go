@@ -10,17 +10,16 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"gitlab.com/tsumiki/tsumiki/internal/cli"
 	"gitlab.com/tsumiki/tsumiki/internal/deliver"
 	"gitlab.com/tsumiki/tsumiki/internal/gitlab"
 )
@@ -28,8 +27,6 @@ import (
 func main() {
 	os.Exit(run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
-
-type usageError struct{ error }
 
 // run is the whole command; getenv is the environment, so tests can set it.
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -44,16 +41,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return ""
 	}
 	cmd := &cobra.Command{
-		Use:           "sync",
-		Short:         "Put dist/ on a branch of the manifests repository and open a GitLab merge request",
-		SilenceErrors: true,
-		SilenceUsage:  true,
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usageError{fmt.Errorf("unexpected argument %q", args[0])}
-			}
-			return nil
-		},
+		Use:   "sync",
+		Short: "Put dist/ on a branch of the manifests repository and open a GitLab merge request",
 	}
 	f := cmd.Flags()
 	f.StringVar(&cfg.Repo, "repo", env("TSUMIKI_MANIFESTS_REPO"), "manifests repository: https://…, ssh://…, git@host:group/project.git, file://… or a path (TSUMIKI_MANIFESTS_REPO)")
@@ -85,7 +74,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		if tokenFile != "" {
 			data, err := os.ReadFile(tokenFile)
 			if err != nil {
-				return usageError{fmt.Errorf("--token-file: %w", err)}
+				return cli.Usage(fmt.Errorf("--token-file: %w", err))
 			}
 			cfg.Auth.Token = strings.TrimSpace(string(data))
 		}
@@ -93,7 +82,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		if sshKeyFile != "" {
 			data, err := os.ReadFile(sshKeyFile)
 			if err != nil {
-				return usageError{fmt.Errorf("--ssh-key: %w", err)}
+				return cli.Usage(fmt.Errorf("--ssh-key: %w", err))
 			}
 			cfg.Auth.SSHKey = data
 		}
@@ -129,23 +118,10 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return err
 	}
 
-	cmd.SetArgs(args)
-	cmd.SetOut(stdout)
-	cmd.SetErr(stderr)
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	err := cmd.ExecuteContext(ctx)
-	if err == nil {
-		return 0
-	}
-	fmt.Fprintln(stderr, "sync:", mask(err.Error(), cfg.Auth.Token))
-	var ue usageError
-	if errors.As(err, &ue) || errors.Is(err, deliver.ErrUsage) {
-		fmt.Fprintln(stderr, "Run 'sync --help' for usage.")
-		return 2
-	}
-	return 1
+	return cli.Run(cmd, args, stdout, stderr, cli.Options{
+		IsUsage: func(err error) bool { return errors.Is(err, deliver.ErrUsage) },
+		Mask:    func(msg string) string { return mask(msg, cfg.Auth.Token) },
+	})
 }
 
 // mask hides the token should any text carry it, as GitLab masks

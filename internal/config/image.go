@@ -1,7 +1,9 @@
 package config
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 )
@@ -58,4 +60,51 @@ func ValidateImageReference(ref string) error {
 		return fmt.Errorf("invalid image reference %q: the name is longer than 255 characters", ref)
 	}
 	return nil
+}
+
+// Image is an image reference to set: images.<Name> of an environment file.
+type Image struct {
+	Name, Reference string
+}
+
+// ImageChange is what SetImages did to one image; Old equals New when the
+// file already said so.
+type ImageChange struct {
+	File, Name, Old, New string
+}
+
+// SetImages sets images.<name> in environment env's file in dir for each
+// image, all or nothing: every reference is checked and every edit made in
+// memory first, and the file is written (atomically) only if something
+// changed. Nothing else in the file changes, comments included.
+func SetImages(dir, env string, images []Image) ([]ImageChange, error) {
+	for _, img := range images {
+		if err := ValidateImageReference(img.Reference); err != nil {
+			return nil, fmt.Errorf("--image %s: %w", img.Name, err)
+		}
+	}
+	file, err := File(dir, env)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	out := data
+	changes := make([]ImageChange, 0, len(images))
+	for _, img := range images {
+		var old string
+		out, old, err = SetString(out, []string{"images", img.Name}, img.Reference)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		changes = append(changes, ImageChange{File: file, Name: img.Name, Old: old, New: img.Reference})
+	}
+	if !bytes.Equal(out, data) {
+		if err := WriteFile(file, out); err != nil {
+			return nil, err
+		}
+	}
+	return changes, nil
 }

@@ -1,6 +1,9 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -44,5 +47,40 @@ func TestValidateImageReference(t *testing.T) {
 		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
 			t.Errorf("ValidateImageReference(%q) = %v, want an error containing %q", tt.ref, err, tt.err)
 		}
+	}
+}
+
+func TestSetImages(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "prod.yaml")
+	original := "# prod\nimages:\n  web: registry.example.com/web:1.0 # pinned\n  db: registry.example.com/db:2.0\n"
+	if err := os.WriteFile(file, []byte(original), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	changes, err := SetImages(dir, "prod", []Image{{"web", "registry.example.com/web:1.1"}, {"db", "registry.example.com/db:2.0"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ImageChange{
+		{File: file, Name: "web", Old: "registry.example.com/web:1.0", New: "registry.example.com/web:1.1"},
+		{File: file, Name: "db", Old: "registry.example.com/db:2.0", New: "registry.example.com/db:2.0"},
+	}
+	if !reflect.DeepEqual(changes, want) {
+		t.Errorf("changes = %+v, want %+v", changes, want)
+	}
+	got, _ := os.ReadFile(file)
+	if string(got) != strings.Replace(original, "web:1.0", "web:1.1", 1) {
+		t.Errorf("file:\n%s", got)
+	}
+	// All or nothing: an unknown image leaves the good edit unwritten too.
+	before := string(got)
+	if _, err := SetImages(dir, "prod", []Image{{"web", "registry.example.com/web:9.9"}, {"cache", "registry.example.com/cache:1"}}); err == nil {
+		t.Fatal("an unknown image was accepted")
+	}
+	if got, _ := os.ReadFile(file); string(got) != before {
+		t.Errorf("a failed SetImages changed the file:\n%s", got)
+	}
+	if fi, _ := os.Stat(file); fi.Mode().Perm() != 0o640 {
+		t.Errorf("mode = %v, want 0640 kept", fi.Mode().Perm())
 	}
 }
