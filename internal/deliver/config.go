@@ -30,9 +30,14 @@ const (
 )
 
 // DefaultKeep lists the files under the managed path that sync never
-// touches, whatever --keep adds: Flux's own manifests and the files Flux or
-// GitLab read that are not workload manifests.
-var DefaultKeep = []string{"flux-system/**", "README*", ".sourceignore", ".gitlab-ci.yml"}
+// touches, whatever --keep adds: Flux's own manifests, the files Flux,
+// GitLab and other tools read that are not workload manifests (dotfiles
+// such as .sops.yaml, .gitlab-ci.yml and .sourceignore, and dot-folders),
+// and kustomizations written by hand.
+var DefaultKeep = []string{
+	"flux-system/**", "README*", ".sourceignore", ".gitlab-ci.yml",
+	"**/.*", "**/.*/**", "**/kustomization.yaml", "**/kustomization.yml", "**/Kustomization",
+}
 
 // Config is everything a sync needs. Resolve fills it from flags and the
 // environment.
@@ -143,7 +148,8 @@ func (c *Config) Validate() error {
 	}
 	ep, err := transport.NewEndpoint(c.Repo)
 	if err != nil {
-		return usagef("--repo %q: %v", redactURL(c.Repo), err)
+		// The parse error quotes the URL, user info and all.
+		return usagef("--repo %q is not a URL git understands", redactURL(c.Repo))
 	}
 	if c.GitLabURL == "" && (ep.Protocol == "https" || ep.Protocol == "http") {
 		u := url.URL{Scheme: ep.Protocol, Host: ep.Host}
@@ -169,7 +175,7 @@ func (c *Config) Validate() error {
 func (c *Config) CheckCredentials(jobToken bool) error {
 	ep, err := transport.NewEndpoint(c.Repo)
 	if err != nil {
-		return usagef("--repo: %v", err)
+		return usagef("--repo %q is not a URL git understands", redactURL(c.Repo))
 	}
 	needToken := c.Mode == ModeMR || ep.Protocol == "https" || ep.Protocol == "http"
 	if !needToken || c.Auth.Token != "" {
@@ -198,12 +204,20 @@ func (c *Config) keepMatcher() func(rel string) bool {
 	}
 }
 
-// redactURL removes any user info from a URL for display.
+// redactURL removes any user info from a URL for display. It works on the
+// text, so that a URL that does not parse cannot carry a token into a
+// message either.
 func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return raw // a path or scp-like git@host:path, which holds no secret
 	}
-	u.User = nil
-	return u.String()
+	host := rest
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		host = rest[:i]
+	}
+	if at := strings.LastIndexByte(host, '@'); at >= 0 {
+		rest = rest[at+1:]
+	}
+	return scheme + "://" + rest
 }

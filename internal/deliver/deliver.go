@@ -8,7 +8,10 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
+	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -99,17 +102,21 @@ func Run(ctx context.Context, cfg Config, forge Forge, out io.Writer, log *slog.
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", displayPath(cfg.Path), err)
 	}
-	oldObjects := readOld(oldFiles, newObjects, cfg.Path, log)
+	oldObjects, foreign := readOld(oldFiles, newObjects, cfg.Path)
+	if len(foreign) > 0 {
+		return nil, fmt.Errorf("%w: %s under %s %s not Kubernetes manifests, and sync would delete them; keep them with --keep, or remove them yourself",
+			ErrRefused, strings.Join(foreign, ", "), displayPath(cfg.Path), plural(len(foreign), "is", "are"))
+	}
 	distFS := os.DirFS(cfg.Dist)
 	plan, err := repo.Replace(cfg.Path, managed, distFS)
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{Changes: manifest.Diff(oldObjects, prefix(newObjects, cfg.Path)), Files: plan}
-	counts := manifest.Count(res.Changes)
-	if removed := counts[manifest.Removed]; !cfg.AllowMassDelete && removed > 0 && 2*removed > len(oldObjects) {
-		return nil, fmt.Errorf("%w: the change removes %d of the %d objects in %s; pass --allow-mass-delete if that is intended",
-			ErrRefused, removed, len(oldObjects), displayPath(cfg.Path))
+	if !cfg.AllowMassDelete {
+		if err := checkRemovals(oldObjects, res.Changes, cfg.Path); err != nil {
+			return nil, err
+		}
 	}
 	printPlan(out, res)
 	if cfg.DryRun {
@@ -232,16 +239,15 @@ func readDist(dir string, keep func(string) bool) ([]manifest.Object, error) {
 }
 
 // readOld reads the objects currently in the managed path, with file
-// names relative to the repository root. Files that do not parse are left
-// out of the object summary; they are replaced anyway. A file whose content
-// equals a dist file's at the same place is not parsed again: in a typical
-// sync most are.
-func readOld(fsys fs.FS, dist []manifest.Object, dir string, log *slog.Logger) []manifest.Object {
+// names relative to the repository root, and lists the files that hold
+// something other than Kubernetes objects. A file whose content equals a
+// dist file's at the same place is not parsed again: in a typical sync most
+// are.
+func readOld(fsys fs.FS, dist []manifest.Object, dir string) (objects []manifest.Object, foreign []string) {
 	parsed := map[string][]manifest.Object{}
 	for _, o := range dist {
 		parsed[o.File] = append(parsed[o.File], o)
 	}
-	var out []manifest.Object
 	_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return nil
@@ -253,14 +259,56 @@ func readOld(fsys fs.FS, dist []manifest.Object, dir string, log *slog.Logger) [
 		objs, ok := parsed[p]
 		if !ok || !sameContent(objs, data) {
 			if objs, err = manifest.ParseFile(p, data); err != nil {
-				log.Warn("existing file is not a valid manifest; it will be replaced", "file", p, "error", err)
+				foreign = append(foreign, path.Join(dir, p))
 				return nil
 			}
 		}
-		out = append(out, prefix(objs, dir)...)
+		objects = append(objects, prefix(objs, dir)...)
 		return nil
 	})
-	return out
+	return objects, foreign
+}
+
+// checkRemovals refuses the changes that would empty much of the cluster by
+// accident: removing more than half of the objects in the managed path, or
+// every object of one of its folders (one environment's, say, after a synth
+// of another environment only).
+func checkRemovals(old []manifest.Object, changes []manifest.Change, dir string) error {
+	removed := manifest.Count(changes)[manifest.Removed]
+	if removed > 0 && 2*removed > len(old) {
+		return fmt.Errorf("%w: the change removes %d of the %d objects in %s; pass --allow-mass-delete if that is intended",
+			ErrRefused, removed, len(old), displayPath(dir))
+	}
+	left := map[string]int{} // objects per folder below dir, at any depth
+	count := func(file string, n int) {
+		for folder := path.Dir(file); folder != dir && folder != "." && folder != "/"; folder = path.Dir(folder) {
+			left[folder] += n
+		}
+	}
+	for _, o := range old {
+		count(o.File, 1)
+	}
+	for _, c := range changes {
+		switch c.Action {
+		case manifest.Removed:
+			count(c.Old.File, -1)
+		case manifest.Added:
+			count(c.New.File, 1)
+		}
+	}
+	for _, folder := range slices.Sorted(maps.Keys(left)) {
+		if left[folder] == 0 {
+			return fmt.Errorf("%w: the change removes every object under %s/; pass --allow-mass-delete if that is intended", ErrRefused, folder)
+		}
+	}
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // sameContent reports whether data is exactly the file objs were parsed from.

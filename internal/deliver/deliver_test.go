@@ -589,3 +589,49 @@ func TestMergeRequestOptions(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestProtectsWhatIsNotOutput: files the output never had — a SOPS
+// configuration, a renovate.json — are kept or the sync is refused, and an
+// environment's folder is not emptied by a synth of another environment.
+func TestProtectsWhatIsNotOutput(t *testing.T) {
+	w := newWorld(t)
+	extra := map[string]string{}
+	for k, v := range repoFiles {
+		extra[k] = v
+	}
+	extra[".sops.yaml"] = "creation_rules:\n  - path_regex: .*\n"
+	extra["clusters/prod/renovate.json"] = `{"extends": ["config:base"]}`
+	bare, err := w.git.CreateRepo("platform/extra", extra, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := w.cfg
+	cfg.Repo = strings.Replace(cfg.Repo, "platform/manifests.git", "platform/extra.git", 1)
+	cfg.Mode = deliver.ModePush
+
+	_, _, err = w.sync(t, cfg)
+	if !errors.Is(err, deliver.ErrRefused) || !strings.Contains(err.Error(), "clusters/prod/renovate.json") {
+		t.Fatalf("err = %v, want a refusal naming renovate.json", err)
+	}
+	cfg.Keep = []string{"renovate.json"}
+	if _, _, err := w.sync(t, cfg); err != nil {
+		t.Fatal(err)
+	}
+	files, err := gittest.Files(bare, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files[".sops.yaml"] == "" || files["clusters/prod/renovate.json"] == "" {
+		t.Errorf("a kept file is gone: %v", files)
+	}
+
+	// At the root, dist/ holding only prod's folder would empty staging's.
+	cfg.Path, cfg.Keep = "", []string{"**/renovate.json", "clusters/*/flux-system/**"}
+	cfg.Dist = writeDist(t, map[string]string{
+		"clusters/prod/app.k8s.yaml": cm("app", "v2"), "clusters/prod/new/extra.k8s.yaml": cm("extra"),
+	})
+	_, _, err = w.sync(t, cfg)
+	if !errors.Is(err, deliver.ErrRefused) || !strings.Contains(err.Error(), "every object under clusters/") {
+		t.Errorf("err = %v, want a refusal to empty a folder", err)
+	}
+}

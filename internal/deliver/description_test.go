@@ -38,3 +38,22 @@ func TestDescriptionCutsDiffs(t *testing.T) {
 		t.Error("the marker that supersede looks for is missing")
 	}
 }
+
+func TestRedactURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://oauth2:glpat-SECRET@gitlab.example.com/g/p.git":         "https://gitlab.example.com/g/p.git",
+		"https://oauth2:glpat-SECRET@gitlab.example.com:badport/g/p.git": "https://gitlab.example.com:badport/g/p.git",
+		"https://gitlab.example.com/g/p.git":                             "https://gitlab.example.com/g/p.git",
+		"ssh://git@gitlab.example.com/g/p.git":                           "ssh://gitlab.example.com/g/p.git",
+		"git@gitlab.example.com:g/p.git":                                 "git@gitlab.example.com:g/p.git",
+		"/srv/git/p.git":                                                 "/srv/git/p.git",
+	} {
+		if got := redactURL(in); got != want {
+			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+	cfg := Config{Repo: "https://oauth2:glpat-SECRET@gitlab.example.com:badport/g/p.git", Mode: ModeMR, Base: "main", Branch: "b"}
+	if err := cfg.Validate(); err == nil || strings.Contains(err.Error(), "SECRET") {
+		t.Errorf("Validate of a malformed URL with a token: %v", err)
+	}
+}

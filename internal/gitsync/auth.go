@@ -35,7 +35,8 @@ func (a Auth) method(url string) (transport.AuthMethod, func(), error) {
 	noop := func() {}
 	ep, err := transport.NewEndpoint(url)
 	if err != nil {
-		return nil, noop, fmt.Errorf("repository URL: %w", err)
+		// Not wrapped: the parse error quotes the URL, which may hold a token.
+		return nil, noop, fmt.Errorf("%w: the repository URL is not one git understands", ErrAuth)
 	}
 	switch ep.Protocol {
 	case "http", "https":
