@@ -635,3 +635,17 @@ func TestProtectsWhatIsNotOutput(t *testing.T) {
 		t.Errorf("err = %v, want a refusal to empty a folder", err)
 	}
 }
+
+func TestUpdateKeepsLabelsReviewersAdded(t *testing.T) {
+	w := newWorld(t)
+	w.api.AddMergeRequest(gitlabtest.MergeRequest{ProjectID: w.project.ID, Title: "old", SourceBranch: "tsumiki/01234567", TargetBranch: "main", State: "opened", Labels: []string{"needs-review"}})
+	cfg := w.cfg
+	cfg.Labels = []string{"tsumiki"}
+	if _, _, err := w.sync(t, cfg); err != nil {
+		t.Fatal(err)
+	}
+	mrs := w.api.MergeRequests(w.project.ID)
+	if len(mrs) != 1 || !slices.Contains(mrs[0].Labels, "needs-review") || !slices.Contains(mrs[0].Labels, "tsumiki") {
+		t.Errorf("labels = %v, want needs-review kept and tsumiki added", mrs[0].Labels)
+	}
+}

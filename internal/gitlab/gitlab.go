@@ -88,13 +88,12 @@ func (c *Client) Create(ctx context.Context, spec deliver.MergeRequestSpec) (*de
 	if err != nil {
 		return nil, err
 	}
-	labels := gl.LabelOptions(spec.Labels)
 	mr, _, err := c.api.MergeRequests.CreateMergeRequest(c.project, &gl.CreateMergeRequestOptions{
 		Title:              gl.Ptr(spec.Title),
 		Description:        gl.Ptr(spec.Description),
 		SourceBranch:       gl.Ptr(spec.Source),
 		TargetBranch:       gl.Ptr(spec.Target),
-		Labels:             &labels,
+		Labels:             labelOptions(spec.Labels),
 		AssigneeIDs:        assignees,
 		ReviewerIDs:        reviewers,
 		RemoveSourceBranch: gl.Ptr(spec.RemoveSourceBranch),
@@ -111,18 +110,17 @@ func (c *Client) Create(ctx context.Context, spec deliver.MergeRequestSpec) (*de
 	return convert(&mr.BasicMergeRequest), nil
 }
 
-// Update sets the title, description, labels, people and options of a
-// merge request.
+// Update sets the title, description, people and options of a merge
+// request, and adds its labels: labels reviewers added stay.
 func (c *Client) Update(ctx context.Context, iid int, spec deliver.MergeRequestSpec) (*deliver.MergeRequest, error) {
 	assignees, reviewers, err := c.people(ctx, spec)
 	if err != nil {
 		return nil, err
 	}
-	labels := gl.LabelOptions(spec.Labels)
 	opt := &gl.UpdateMergeRequestOptions{
 		Title:              gl.Ptr(spec.Title),
 		Description:        gl.Ptr(spec.Description),
-		Labels:             &labels,
+		AddLabels:          labelOptions(spec.Labels),
 		RemoveSourceBranch: gl.Ptr(spec.RemoveSourceBranch),
 		Squash:             gl.Ptr(spec.Squash),
 		AssigneeIDs:        assignees,
@@ -186,6 +184,15 @@ func (c *Client) userID(ctx context.Context, name string) (int64, error) {
 	}
 	c.users[name] = users[0].ID
 	return users[0].ID, nil
+}
+
+// labelOptions is nil for no labels, so that none are sent.
+func labelOptions(labels []string) *gl.LabelOptions {
+	if len(labels) == 0 {
+		return nil
+	}
+	l := gl.LabelOptions(labels)
+	return &l
 }
 
 func convert(mr *gl.BasicMergeRequest) *deliver.MergeRequest {

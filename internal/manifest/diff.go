@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pmezard/go-difflib/difflib"
+	"sigs.k8s.io/yaml"
 )
 
 // Action says what a change does to an object.
@@ -43,7 +44,7 @@ func Diff(old, new []Object) []Change {
 		switch {
 		case !ok:
 			out = append(out, Change{Action: Added, ID: n.ID, New: n})
-		case !bytes.Equal(normalize(o.YAML), normalize(n.YAML)):
+		case !sameObject(o.YAML, n.YAML):
 			out = append(out, Change{Action: Changed, ID: n.ID, Old: o, New: n})
 		}
 	}
@@ -54,10 +55,27 @@ func Diff(old, new []Object) []Change {
 	return out
 }
 
-// normalize drops what does not change an object: separators, comments,
-// trailing blanks.
-func normalize(doc []byte) []byte {
-	return bytes.TrimSpace(stripComments(doc))
+// sameObject reports whether two documents hold the same object. Equal
+// text decides most pairs quickly; otherwise both are compared as JSON,
+// which formatting and comments do not change (a "#" line inside a block
+// scalar is content, so text cannot be stripped of comments line by line).
+func sameObject(a, b []byte) bool {
+	if bytes.Equal(trimDocument(a), trimDocument(b)) {
+		return true
+	}
+	ja, errA := yaml.YAMLToJSON(a)
+	jb, errB := yaml.YAMLToJSON(b)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
+}
+
+// trimDocument drops a leading "---" line and surrounding blanks, which
+// separate documents rather than belong to one.
+func trimDocument(doc []byte) []byte {
+	doc = bytes.TrimSpace(doc)
+	if rest, ok := bytes.CutPrefix(doc, []byte("---")); ok && (len(rest) == 0 || rest[0] == '\n' || rest[0] == '\r') {
+		doc = bytes.TrimSpace(rest)
+	}
+	return doc
 }
 
 // Count tallies changes by action.
@@ -75,11 +93,11 @@ func (c Change) UnifiedDiff() string {
 	var a, b []string
 	fromFile, toFile := "/dev/null", "/dev/null"
 	if c.Old != nil {
-		a = difflib.SplitLines(string(normalize(c.Old.YAML)))
+		a = difflib.SplitLines(string(trimDocument(c.Old.YAML)))
 		fromFile = "a/" + c.Old.File
 	}
 	if c.New != nil {
-		b = difflib.SplitLines(string(normalize(c.New.YAML)))
+		b = difflib.SplitLines(string(trimDocument(c.New.YAML)))
 		toFile = "b/" + c.New.File
 	}
 	text, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{A: a, B: b, FromFile: fromFile, ToFile: toFile, Context: 3})

@@ -132,3 +132,22 @@ func TestDiff(t *testing.T) {
 		t.Errorf("removal diff:\n%s", d)
 	}
 }
+
+func TestDiffSeesCommentLikeContent(t *testing.T) {
+	doc := func(line string) []Object {
+		objs, err := ParseFile("cm.yaml", []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nginx\ndata:\n  nginx.conf: |\n    server {\n    "+line+"\n    }\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return objs
+	}
+	if changes := Diff(doc("# listen 80;"), doc("# listen 8080;")); len(changes) != 1 || changes[0].Action != Changed {
+		t.Errorf("a changed '#' line inside a block scalar: changes = %v", changes)
+	}
+	// A real comment or a separator is no change.
+	a, _ := ParseFile("a.yaml", []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"))
+	b, _ := ParseFile("a.yaml", []byte("---\n# generated\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"))
+	if changes := Diff(a, b); len(changes) != 0 {
+		t.Errorf("a comment counted as a change: %v", changes)
+	}
+}
