@@ -56,11 +56,33 @@ func (o *APIObject) Chart() *Chart { return ChartOf(o) }
 // synthesis generates from its construct path. It is "" when no name can
 // be generated; synthesis reports why.
 func (o *APIObject) Name() string {
-	if acc, err := meta.Accessor(o.Object()); err == nil && acc.GetName() != "" {
+	obj := o.Object()
+	if isNil(obj) {
+		return ""
+	}
+	if acc, err := meta.Accessor(obj); err == nil && acc.GetName() != "" {
 		return acc.GetName()
 	}
-	name, _ := o.generatedName(o.Object().GetObjectKind().GroupVersionKind().Kind)
+	name, _ := o.generatedName(o.kind())
 	return name
+}
+
+// kind returns the object's kind as synthesis will render it: from the
+// app's scheme for typed objects, which leave TypeMeta empty.
+func (o *APIObject) kind() string {
+	obj := o.Object()
+	scheme := defaultScheme
+	root := o.node
+	for root.scope != nil {
+		root = root.scope
+	}
+	if app, ok := root.host.(*App); ok {
+		scheme = app.props.Scheme
+	}
+	if gvk, err := kindOf(scheme, obj); err == nil {
+		return gvk.Kind
+	}
+	return obj.GetObjectKind().GroupVersionKind().Kind
 }
 
 // generatedName is cdk8s's Chart.generateObjectName for this object.
@@ -103,6 +125,10 @@ type metaObject interface {
 }
 
 func (o *APIObject) updateMeta(f func(metaObject)) {
+	if isNil(o.Object()) {
+		o.node.AddError(fmt.Errorf("%w: the object is nil", ErrInvalidObject))
+		return
+	}
 	acc, err := meta.Accessor(o.Object())
 	if err != nil {
 		o.node.AddError(fmt.Errorf("%w: %T has no metadata: %v", ErrInvalidObject, o.Object(), err))

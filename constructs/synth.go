@@ -234,10 +234,6 @@ func (r *renderer) isClusterScoped(gk schema.GroupKind) bool {
 
 func str(s string) document.Value { return document.Value{Kind: document.String, Scalar: s} }
 
-// render turns one object into its YAML document the way cdk8s's
-// ApiObject.toJson does: metadata completed (name, chart namespace, chart
-// labels) and pruned of empty values, keys sorted, nulls dropped, JSON
-// patches applied, and apiVersion, kind and metadata moved to the top.
 // worker holds the memory a rendering goroutine reuses from object to object.
 type worker struct {
 	buf     bytes.Buffer // the object's JSON
@@ -246,6 +242,10 @@ type worker struct {
 	parser  document.Parser
 }
 
+// render turns one object into its YAML document the way cdk8s's
+// ApiObject.toJson does: metadata completed (name, chart namespace, chart
+// labels) and pruned of empty values, keys sorted, nulls dropped, JSON
+// patches applied, and apiVersion, kind and metadata moved to the top.
 func (r *renderer) render(ro *renderedObject, w *worker) {
 	fail := func(err error) { ro.errs = append(ro.errs, err) }
 	obj := ro.obj.Object()

@@ -571,3 +571,25 @@ func TestChartGenerateObjectName(t *testing.T) {
 		t.Errorf("CronJob name %q has %d characters, want 52", got, len(got))
 	}
 }
+
+func TestNameMatchesTheRenderedName(t *testing.T) {
+	app := constructs.NewApp(constructs.AppProps{})
+	chart := constructs.NewChart(app, "a-chart-with-a-rather-long-name", constructs.ChartProps{})
+	cron := constructs.NewObject(chart, "and-a-cron-job-with-an-even-longer-name", &batchv1.CronJob{})
+	cm := constructs.NewObject(chart, "config", &corev1.ConfigMap{})
+	rendered := names(synthYAML(t, app))
+	if cron.Name() != rendered[0] || cm.Name() != rendered[1] {
+		t.Errorf("Name() = %q, %q; rendered %q", cron.Name(), cm.Name(), rendered)
+	}
+
+	// A nil object is reported, not a panic.
+	var nilDeployment *appsv1.Deployment
+	broken := constructs.NewObject(chart, "nil", nilDeployment)
+	broken.AddLabel("a", "b")
+	if broken.Name() != "" {
+		t.Errorf("Name() of a nil object = %q", broken.Name())
+	}
+	if _, err := app.Render(); !errors.Is(err, constructs.ErrInvalidObject) {
+		t.Errorf("err = %v, want ErrInvalidObject", err)
+	}
+}
