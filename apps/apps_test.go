@@ -58,6 +58,25 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Every golden file must still be produced: a chart that is gone
+			// leaves none behind.
+			goldens, err := filepath.Glob(filepath.Join("testdata", env, "*"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			produced := map[string]bool{}
+			for _, f := range out.Files {
+				produced[filepath.Join("testdata", env, filepath.FromSlash(f.Name))] = true
+			}
+			for _, g := range goldens {
+				if !produced[g] {
+					if *update {
+						os.Remove(g)
+						continue
+					}
+					t.Errorf("%s is no longer produced; run go test ./apps -update", g)
+				}
+			}
 			for _, f := range out.Files {
 				golden := filepath.Join("testdata", env, filepath.FromSlash(f.Name))
 				if *update {

@@ -593,3 +593,30 @@ func TestNameMatchesTheRenderedName(t *testing.T) {
 		t.Errorf("err = %v, want ErrInvalidObject", err)
 	}
 }
+
+func TestSynthRefusesToReplaceOtherThings(t *testing.T) {
+	root := t.TempDir()
+	checkout := filepath.Join(root, "checkout")
+	for _, f := range []string{"go.mod", "config/production.yaml", ".git/HEAD"} {
+		p := filepath.Join(checkout, f)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	app := constructs.NewApp(constructs.AppProps{Outdir: checkout})
+	constructs.NewObject(constructs.NewChart(app, "c", constructs.ChartProps{}), "cm", &corev1.ConfigMap{})
+	if _, err := app.Synth(); err == nil || !strings.Contains(err.Error(), "refusing to replace") {
+		t.Fatalf("err = %v, want a refusal", err)
+	}
+	if _, err := os.Stat(filepath.Join(checkout, "go.mod")); err != nil {
+		t.Error("the checkout was replaced")
+	}
+	t.Chdir(checkout)
+	app2 := constructs.NewApp(constructs.AppProps{Outdir: "."})
+	if _, err := app2.Synth(); err == nil || !strings.Contains(err.Error(), "working directory") {
+		t.Errorf("synth into the working directory: err = %v", err)
+	}
+}

@@ -1,9 +1,11 @@
 package constructs
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"path/filepath"
 )
 
@@ -16,6 +18,9 @@ func WriteDir(dir string, files []File) (err error) {
 	dir = filepath.Clean(dir)
 	if fi, err := os.Lstat(dir); err == nil && !fi.IsDir() {
 		return fmt.Errorf("output directory %s exists and is not a directory", dir)
+	}
+	if err := checkReplaceable(dir); err != nil {
+		return err
 	}
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
@@ -51,4 +56,44 @@ func WriteDir(dir string, files []File) (err error) {
 		return fmt.Errorf("replace %s: %w", dir, err)
 	}
 	return nil
+}
+
+// checkReplaceable refuses to replace a directory that holds anything
+// synthesis never writes — a source file, a .git folder — because
+// replacing it would lose that: a mistyped --outdir must not swallow a
+// checkout.
+func checkReplaceable(dir string) error {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	if rel, err := filepath.Rel(abs, cwd); err == nil && (rel == "." || !strings.HasPrefix(rel, "..")) {
+		return fmt.Errorf("refusing to replace %s: it holds the working directory", dir)
+	}
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p == dir {
+				return fs.SkipAll
+			}
+			return err
+		}
+		if d.IsDir() || d.Type().IsRegular() && isOutputFile(d.Name()) {
+			return nil
+		}
+		return fmt.Errorf("refusing to replace %s: it holds %s, which synthesis does not write; choose another output directory, or remove it yourself", dir, p)
+	})
+	return err
+}
+
+// isOutputFile reports whether name could be a file synthesis wrote.
+func isOutputFile(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
 }

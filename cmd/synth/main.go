@@ -41,7 +41,7 @@ func run(args []string, registry []apps.App, stdout, stderr io.Writer) int {
 	f.StringVarP(&opts.Outdir, "outdir", "o", "dist", "output `directory`, replaced as a whole")
 	f.StringSliceVar(&opts.Apps, "app", nil, "synthesize only this app (repeatable, or comma-separated)")
 	f.StringSliceVar(&opts.Envs, "env", nil, "synthesize only this environment (repeatable, or comma-separated)")
-	f.StringVar(&opts.ConfigDir, "config", "config", "`directory` with one <environment>.yaml per environment")
+	f.StringVar(&opts.ConfigDir, "config-dir", "config", "`directory` with one <environment>.yaml per environment")
 	f.BoolVar(&opts.Stdout, "stdout", false, "print the YAML instead of writing the output directory")
 	return cli.Run(cmd, args, stdout, stderr, cli.Options{IsUsage: func(err error) bool { return errors.Is(err, synth.ErrUsage) }})
 }

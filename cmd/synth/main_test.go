@@ -51,7 +51,7 @@ func TestExitCodes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "dist")
 			var stdout, stderr bytes.Buffer
-			code := run(append([]string{"--outdir", dir, "--config", "../../config"}, tt.args...), tt.registry, &stdout, &stderr)
+			code := run(append([]string{"--outdir", dir, "--config-dir", "../../config"}, tt.args...), tt.registry, &stdout, &stderr)
 			if code != tt.code {
 				t.Errorf("exit code %d, want %d; stderr:\n%s", code, tt.code, stderr.String())
 			}

@@ -9,7 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -96,6 +99,18 @@ func Run(ctx context.Context, registry []apps.App, opts Options, stdout, stderr 
 		_, err := stdout.Write(streams)
 		return err
 	}
+	if err := checkOutdir(opts); err != nil {
+		return err
+	}
+	if len(opts.Envs) > 0 || len(opts.Apps) > 0 {
+		// A partial run updates part of the output and keeps the rest:
+		// `synth --env staging` must not delete production's manifests.
+		kept, err := readOutput(opts.Outdir, files)
+		if err != nil {
+			return err
+		}
+		files = append(files, kept...)
+	}
 	if err := constructs.WriteDir(opts.Outdir, files); err != nil {
 		return err
 	}
@@ -125,6 +140,54 @@ func build(env, configDir string, chosen []apps.App) (*constructs.App, error) {
 	return app, nil
 }
 
+// checkOutdir refuses an output directory that holds the configuration:
+// it is YAML too, and replacing the output would delete it.
+func checkOutdir(opts Options) error {
+	out, err := filepath.Abs(opts.Outdir)
+	if err != nil {
+		return err
+	}
+	cfg, err := filepath.Abs(opts.ConfigDir)
+	if err != nil {
+		return err
+	}
+	if rel, err := filepath.Rel(out, cfg); err == nil && (rel == "." || !strings.HasPrefix(rel, "..")) {
+		return fmt.Errorf("%w: --outdir %s holds the configuration in %s", ErrUsage, opts.Outdir, opts.ConfigDir)
+	}
+	return nil
+}
+
+// readOutput reads the files in outdir that the run does not write anew.
+func readOutput(outdir string, written []constructs.File) ([]constructs.File, error) {
+	renewed := make(map[string]bool, len(written))
+	for _, f := range written {
+		renewed[f.Name] = true
+	}
+	var kept []constructs.File
+	err := filepath.WalkDir(outdir, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && p == outdir {
+			return fs.SkipAll
+		}
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(outdir, p)
+		if err != nil || renewed[filepath.ToSlash(rel)] {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		kept = append(kept, constructs.File{Name: filepath.ToSlash(rel), Data: data})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("keep the rest of %s: %w", outdir, err)
+	}
+	return kept, nil
+}
+
 func environments(opts Options) ([]string, error) {
 	known, err := config.Environments(opts.ConfigDir)
 	if err != nil {
@@ -141,7 +204,14 @@ func environments(opts Options) ([]string, error) {
 			return nil, fmt.Errorf("%w: unknown environment %q (known: %s)", ErrUsage, e, strings.Join(known, ", "))
 		}
 	}
-	return opts.Envs, nil
+	// In the order of config/, each once.
+	var chosen []string
+	for _, e := range known {
+		if slices.Contains(opts.Envs, e) {
+			chosen = append(chosen, e)
+		}
+	}
+	return chosen, nil
 }
 
 func choose(registry []apps.App, want []string) ([]apps.App, error) {
