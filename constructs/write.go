@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"strings"
 	"path/filepath"
+	"strings"
 )
 
 // WriteDir replaces dir with a directory holding exactly files (names are
