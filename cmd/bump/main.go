@@ -65,7 +65,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	f.StringVar(&env, "env", "", "the `environment` to change, the name of a file in --config-dir")
 	f.StringArrayVar(&flags, "image", nil, "set images.NAME to REFERENCE, as `NAME=REFERENCE` (repeatable)")
 	f.StringVar(&dir, "config-dir", "config", "the `directory` of environment files")
-	return cli.Run(cmd, args, stdout, stderr, cli.Options{})
+	return cli.Run(cmd, args, stdout, stderr, cli.Options{
+		IsUsage: func(err error) bool { return errors.Is(err, config.ErrUnknownEnvironment) },
+	})
 }
 
 // parseImages reads the --image flags.

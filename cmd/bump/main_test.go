@@ -43,6 +43,7 @@ func TestExitCodes(t *testing.T) {
 		{"bad reference", []string{"--image", "web=registry.example.com/web"}, 1,
 			"", "neither a tag nor a digest", production},
 		{"no =", []string{"--image", "web"}, 2, "", `--image "web": want NAME=REFERENCE`, production},
+		{"unknown environment", []string{"--env", "prod", "--image", "web=registry.example.com/web:2"}, 2, "", `unknown environment "prod"`, production},
 		{"unknown flag", []string{"--imgae", "web=x"}, 2, "", "unknown flag: --imgae", production},
 	}
 	for _, tt := range tests {

@@ -178,6 +178,10 @@ func Environments(dir string) ([]string, error) {
 	return names, nil
 }
 
+// ErrUnknownEnvironment is wrapped by File's error for an environment that
+// has no file.
+var ErrUnknownEnvironment = errors.New("unknown environment")
+
 // File returns the path of environment env's file in dir.
 func File(dir, env string) (string, error) {
 	files, err := environmentFiles(dir)
@@ -188,7 +192,7 @@ func File(dir, env string) (string, error) {
 		return file, nil
 	}
 	names, _ := Environments(dir)
-	return "", fmt.Errorf("unknown environment %q in %s (known: %s)", env, dir, strings.Join(names, ", "))
+	return "", fmt.Errorf("%w %q in %s (known: %s)", ErrUnknownEnvironment, env, dir, strings.Join(names, ", "))
 }
 
 // environmentFiles maps each environment in dir to its file.
