@@ -1,9 +1,6 @@
 package constructs
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
 
 // layout arranges the rendered objects into files the way cdk8s's
 // App.synth does for each output type. The one change: a file per resource
@@ -84,10 +81,5 @@ func resourceFileName(o *renderedObject) string {
 	if o.namespace != "" {
 		name = o.gvk.Kind + "." + o.namespace + "." + o.name
 	}
-	return strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' || r == '_' || r == '.' {
-			return r
-		}
-		return -1
-	}, name)
+	return keepNameChars(name)
 }

@@ -130,15 +130,18 @@ func normalizeComponent(c string, maxLen int) string {
 	}
 	// Go's simple case mapping and JavaScript's full one differ only where
 	// the extra characters are dropped below (İ → "i" vs "i̇").
-	c = strings.ToLower(c)
-	var b strings.Builder
-	for i := 0; i < len(c); i++ {
-		ch := c[i]
-		if ch >= '0' && ch <= '9' || ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch == '-' || ch == '_' || ch == '.' {
-			b.WriteByte(ch)
+	return jsSlice(keepNameChars(strings.ToLower(c)), maxLen)
+}
+
+// keepNameChars drops every character but [0-9A-Za-z_.-], as cdk8s does to
+// names and file names.
+func keepNameChars(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' || r == '_' || r == '.' {
+			return r
 		}
-	}
-	return jsSlice(b.String(), maxLen)
+		return -1
+	}, s)
 }
 
 // jsSlice returns the first n characters of an ASCII string; inputs here are

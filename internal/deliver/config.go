@@ -7,7 +7,6 @@ package deliver
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -151,18 +150,15 @@ func (c *Config) Validate() error {
 		// The parse error quotes the URL, user info and all.
 		return usagef("--repo %q is not a URL git understands", redactURL(c.Repo))
 	}
-	if c.GitLabURL == "" && (ep.Protocol == "https" || ep.Protocol == "http") {
-		u := url.URL{Scheme: ep.Protocol, Host: ep.Host}
-		if ep.Port != 0 && ep.Port != 443 && ep.Port != 80 {
-			u.Host += ":" + strconv.Itoa(ep.Port)
-		}
-		c.GitLabURL = u.String()
+	server, project := gitlabProject(ep)
+	if c.GitLabURL == "" {
+		c.GitLabURL = server
 	}
 	if c.GitLabURL == "" {
 		return usagef("--gitlab-url (or CI_SERVER_URL) is required for a %s repository URL", ep.Protocol)
 	}
-	if c.Project == "" && (ep.Protocol == "https" || ep.Protocol == "http" || ep.Protocol == "ssh") {
-		c.Project = strings.TrimSuffix(strings.Trim(ep.Path, "/"), ".git")
+	if c.Project == "" {
+		c.Project = project
 	}
 	if c.Project == "" {
 		return usagef("--project is required for a local repository in mr mode")
@@ -202,6 +198,24 @@ func (c *Config) keepMatcher() func(rel string) bool {
 		}
 		return false
 	}
+}
+
+// gitlabProject reads a GitLab clone URL: the instance's address (https
+// and http only: an ssh host need not serve the web) and the project path
+// (https, http and ssh).
+func gitlabProject(ep *transport.Endpoint) (server, project string) {
+	switch ep.Protocol {
+	case "https", "http":
+		host := ep.Host
+		if ep.Port != 0 && ep.Port != 443 && ep.Port != 80 {
+			host += ":" + strconv.Itoa(ep.Port)
+		}
+		server = ep.Protocol + "://" + host
+	case "ssh":
+	default:
+		return "", ""
+	}
+	return server, strings.TrimSuffix(strings.Trim(ep.Path, "/"), ".git")
 }
 
 // redactURL removes any user info from a URL for display. It works on the

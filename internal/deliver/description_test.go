@@ -57,3 +57,25 @@ func TestRedactURL(t *testing.T) {
 		t.Errorf("Validate of a malformed URL with a token: %v", err)
 	}
 }
+
+func TestWebURLAndDerivedProject(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://gitlab.example.com/group/sub/app.git":    "https://gitlab.example.com/group/sub/app",
+		"http://127.0.0.1:8080/group/app.git":             "http://127.0.0.1:8080/group/app",
+		"ssh://git@gitlab.example.com:2222/group/app.git": "https://gitlab.example.com/group/app",
+		"git@gitlab.example.com:group/app.git":            "https://gitlab.example.com/group/app",
+		"/srv/git/app.git":                                "",
+	} {
+		if got := webURL(in); got != want {
+			t.Errorf("webURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+	cfg := Config{Repo: "https://gitlab.example.com:8443/platform/manifests.git", Mode: ModeMR, Base: "main", Branch: "b"}
+	if err := cfg.Validate(); err != nil || cfg.GitLabURL != "https://gitlab.example.com:8443" || cfg.Project != "platform/manifests" {
+		t.Errorf("Validate: %v; gitlab %q, project %q", err, cfg.GitLabURL, cfg.Project)
+	}
+	ssh := Config{Repo: "git@gitlab.example.com:platform/manifests.git", Mode: ModeMR, Base: "main", Branch: "b"}
+	if err := ssh.Validate(); err == nil || !strings.Contains(err.Error(), "--gitlab-url") {
+		t.Errorf("an ssh repository without --gitlab-url: %v", err)
+	}
+}

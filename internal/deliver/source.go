@@ -35,16 +35,15 @@ func SourceFromGit(dir string) (Source, error) {
 // clone URLs of GitLab map to https://host/group/project.
 func webURL(cloneURL string) string {
 	ep, err := transport.NewEndpoint(cloneURL)
-	if err != nil || (ep.Protocol != "https" && ep.Protocol != "http" && ep.Protocol != "ssh") {
+	if err != nil {
 		return ""
 	}
-	scheme := ep.Protocol
-	if scheme == "ssh" {
-		scheme = "https"
+	server, project := gitlabProject(ep)
+	if project == "" {
+		return ""
 	}
-	host := ep.Host
-	if ep.Protocol != "ssh" && ep.Port != 0 && ep.Port != 443 && ep.Port != 80 {
-		host = fmt.Sprintf("%s:%d", host, ep.Port)
+	if server == "" { // ssh: the web is on the same host, over https
+		server = "https://" + ep.Host
 	}
-	return scheme + "://" + host + "/" + strings.TrimSuffix(strings.Trim(ep.Path, "/"), ".git")
+	return server + "/" + project
 }
