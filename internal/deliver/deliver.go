@@ -11,8 +11,10 @@ import (
 	"maps"
 	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
+	"testing/fstest"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -80,7 +82,7 @@ func Run(ctx context.Context, cfg Config, forge Forge, out io.Writer, log *slog.
 		return nil, err
 	}
 	keep := cfg.keepMatcher()
-	newObjects, err := readDist(cfg.Dist, keep)
+	distFS, newObjects, err := readDist(cfg.Dist, keep)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +109,6 @@ func Run(ctx context.Context, cfg Config, forge Forge, out io.Writer, log *slog.
 		return nil, fmt.Errorf("%w: %s under %s %s not Kubernetes manifests, and sync would delete them; keep them with --keep, or remove them yourself",
 			ErrRefused, strings.Join(foreign, ", "), displayPath(cfg.Path), plural(len(foreign), "is", "are"))
 	}
-	distFS := os.DirFS(cfg.Dist)
 	plan, err := repo.Replace(cfg.Path, managed, distFS)
 	if err != nil {
 		return nil, err
@@ -201,16 +202,17 @@ func sourceName(s Source) string {
 // readDist reads and checks the synthesized output: Flux applies every
 // YAML file in its path, so anything that is not a Kubernetes object would
 // break reconciliation, and an empty directory would prune everything.
-func readDist(dir string, keep func(string) bool) ([]manifest.Object, error) {
+func readDist(dir string, keep func(string) bool) (fstest.MapFS, []manifest.Object, error) {
 	fi, err := os.Stat(dir)
 	if err != nil {
-		return nil, fmt.Errorf("%w: --dist %s: %v", ErrRefused, dir, err)
+		return nil, nil, fmt.Errorf("%w: --dist %s: %v", ErrRefused, dir, err)
 	}
 	if !fi.IsDir() {
-		return nil, fmt.Errorf("%w: --dist %s is not a directory", ErrRefused, dir)
+		return nil, nil, fmt.Errorf("%w: --dist %s is not a directory", ErrRefused, dir)
 	}
-	fsys := os.DirFS(dir)
-	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+	// Read once: what is checked here is exactly what gets committed.
+	files := fstest.MapFS{}
+	err = fs.WalkDir(os.DirFS(dir), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -223,19 +225,24 @@ func readDist(dir string, keep func(string) bool) ([]manifest.Object, error) {
 		if keep(p) {
 			return fmt.Errorf("%w: %s/%s matches a --keep pattern, so it could never be written", ErrRefused, dir, p)
 		}
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
+		if err != nil {
+			return err
+		}
+		files[p] = &fstest.MapFile{Data: data, Mode: 0o644}
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	objs, err := manifest.ReadDir(fsys, ".", nil)
+	objs, err := manifest.ReadDir(files, ".", nil)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s/%w", ErrRefused, dir, err)
+		return nil, nil, fmt.Errorf("%w: %s/%w", ErrRefused, dir, err)
 	}
 	if len(objs) == 0 {
-		return nil, fmt.Errorf("%w: %s holds no Kubernetes objects; with prune enabled, Flux would delete everything it applied from the path", ErrRefused, dir)
+		return nil, nil, fmt.Errorf("%w: %s holds no Kubernetes objects; with prune enabled, Flux would delete everything it applied from the path", ErrRefused, dir)
 	}
-	return objs, nil
+	return files, objs, nil
 }
 
 // readOld reads the objects currently in the managed path, with file
