@@ -302,8 +302,9 @@ func (r *renderer) render(ro *renderedObject, w *worker) {
 	if chartLabels := ro.chart.props.Labels; len(chartLabels) > 0 {
 		own := md.Lookup("labels")
 		labels := document.Value{Kind: document.Object, Members: make([]document.Member, 0, len(chartLabels)+members(own))}
-		for _, k := range sortedKeys(chartLabels) {
-			labels.Set(k, str(chartLabels[k]))
+		// Any order will do: Sanitize below sorts the keys.
+		for k, v := range chartLabels {
+			labels.Set(k, str(v))
 		}
 		if own != nil && own.Kind == document.Object {
 			for _, m := range own.Members {
@@ -451,13 +452,4 @@ func statusUnset(obj k8sruntime.Object) bool {
 	}
 	f := v.FieldByName("Status")
 	return f.IsValid() && f.IsZero()
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
