@@ -3,6 +3,9 @@
 GO          ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.7.0
 CDK8S_JS    := bench/cdk8s/node_modules/.package-lock.json
+# The differential test against cdk8s-core-go, a module of its own so that
+# the framework's module carries no jsii.
+ORACLE      := internal/cdk8scompat
 
 # cdk8s-core-go runs cdk8s in Node.js 20; its end-of-life banner is noise.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
@@ -17,6 +20,7 @@ synth:
 ## the pipeline itself, run locally
 test: lint $(CDK8S_JS)
 	$(GO) test -count=1 ./...
+	cd $(ORACLE) && $(GO) test -count=1 ./...
 	$(MAKE) ci-local
 
 ## ci-local: run .gitlab-ci.yml here with gitlab-ci-local, syncing to a local
@@ -24,12 +28,16 @@ test: lint $(CDK8S_JS)
 ci-local:
 	bash .ci/local.sh
 
-## lint: gofmt, go vet and staticcheck must be silent
+## lint: gofmt, go vet and staticcheck must be silent, and the module tidy
+## and fully resolvable (what dependency bots and scanners need)
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) mod tidy -diff
+	$(GO) list -m all >/dev/null
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+	cd $(ORACLE) && $(GO) vet ./... && $(GO) run $(STATICCHECK) ./...
 
 ## bench: the benchmarks recorded in docs/benchmarks.md
 bench: $(CDK8S_JS)

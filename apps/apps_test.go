@@ -15,7 +15,7 @@ import (
 
 	"gitlab.com/tsumiki/tsumiki/apps"
 	"gitlab.com/tsumiki/tsumiki/constructs"
-	"gitlab.com/tsumiki/tsumiki/internal/config"
+	"gitlab.com/tsumiki/tsumiki/pkg/config"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")

@@ -53,7 +53,7 @@ if [ "$what" = all ] || [ "$what" = inprocess ]; then
 fi
 if [ "$what" = all ] || [ "$what" = sync ]; then
 	go test -run '^$' -bench '^BenchmarkSyncProcess$' \
-		-count "$PROCESS_COUNT" -benchtime "${PROCESS_RUNS}x" ./internal/deliver/
+		-count "$PROCESS_COUNT" -benchtime "${PROCESS_RUNS}x" ./pkg/deliver/
 fi
 if [ "$what" = all ] || [ "$what" = process ]; then
 	# One cdk8s run takes over a second, so count runs rather than time.

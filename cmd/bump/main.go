@@ -23,7 +23,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"gitlab.com/tsumiki/tsumiki/internal/cli"
-	"gitlab.com/tsumiki/tsumiki/internal/config"
+	"gitlab.com/tsumiki/tsumiki/pkg/config"
 )
 
 func main() {

@@ -20,8 +20,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"gitlab.com/tsumiki/tsumiki/internal/cli"
-	"gitlab.com/tsumiki/tsumiki/internal/deliver"
-	"gitlab.com/tsumiki/tsumiki/internal/gitlab"
+	"gitlab.com/tsumiki/tsumiki/pkg/deliver"
+	"gitlab.com/tsumiki/tsumiki/pkg/gitlab"
 )
 
 func main() {

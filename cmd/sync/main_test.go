@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"gitlab.com/tsumiki/tsumiki/internal/gitlab/gitlabtest"
-	"gitlab.com/tsumiki/tsumiki/internal/gitsync/gittest"
+	"gitlab.com/tsumiki/tsumiki/internal/gitlabtest"
+	"gitlab.com/tsumiki/tsumiki/internal/gittest"
 )
 
 const token = "glpat-Cmd-Sync-Secret-91c3"

@@ -19,7 +19,7 @@ import (
 
 	"gitlab.com/tsumiki/tsumiki/apps"
 	"gitlab.com/tsumiki/tsumiki/internal/cli"
-	"gitlab.com/tsumiki/tsumiki/internal/synth"
+	"gitlab.com/tsumiki/tsumiki/pkg/synth"
 )
 
 func main() {

@@ -22,8 +22,8 @@ import (
 	"strings"
 	"syscall"
 
-	"gitlab.com/tsumiki/tsumiki/internal/gitlab/gitlabtest"
-	"gitlab.com/tsumiki/tsumiki/internal/gitsync/gittest"
+	"gitlab.com/tsumiki/tsumiki/internal/gitlabtest"
+	"gitlab.com/tsumiki/tsumiki/internal/gittest"
 )
 
 const project = "platform/manifests"

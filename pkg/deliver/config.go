@@ -14,7 +14,7 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 
-	"gitlab.com/tsumiki/tsumiki/internal/gitsync"
+	"gitlab.com/tsumiki/tsumiki/pkg/gitsync"
 )
 
 // Mode is how the change reaches the base branch.

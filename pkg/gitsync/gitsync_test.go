@@ -13,9 +13,9 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
-	"gitlab.com/tsumiki/tsumiki/internal/gitsync"
-	"gitlab.com/tsumiki/tsumiki/internal/gitsync/gittest"
-	"gitlab.com/tsumiki/tsumiki/internal/manifest"
+	"gitlab.com/tsumiki/tsumiki/pkg/gitsync"
+	"gitlab.com/tsumiki/tsumiki/internal/gittest"
+	"gitlab.com/tsumiki/tsumiki/pkg/manifest"
 )
 
 const token = "glpat-test-0123456789"

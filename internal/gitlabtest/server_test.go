@@ -10,7 +10,7 @@ import (
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 
-	"gitlab.com/tsumiki/tsumiki/internal/gitlab/gitlabtest"
+	"gitlab.com/tsumiki/tsumiki/internal/gitlabtest"
 )
 
 const (

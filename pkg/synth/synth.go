@@ -19,7 +19,7 @@ import (
 
 	"gitlab.com/tsumiki/tsumiki/apps"
 	"gitlab.com/tsumiki/tsumiki/constructs"
-	"gitlab.com/tsumiki/tsumiki/internal/config"
+	"gitlab.com/tsumiki/tsumiki/pkg/config"
 )
 
 // Options are cmd/synth's settings.

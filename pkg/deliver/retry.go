@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"time"
 
-	"gitlab.com/tsumiki/tsumiki/internal/gitsync"
+	"gitlab.com/tsumiki/tsumiki/pkg/gitsync"
 )
 
 // Transient marks an error worth retrying: a 5xx or 429 answer, a timeout,

@@ -19,8 +19,8 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
-	"gitlab.com/tsumiki/tsumiki/internal/gitsync"
-	"gitlab.com/tsumiki/tsumiki/internal/manifest"
+	"gitlab.com/tsumiki/tsumiki/pkg/gitsync"
+	"gitlab.com/tsumiki/tsumiki/pkg/manifest"
 )
 
 // Forge is the merge-request side of a code host.

@@ -13,7 +13,7 @@ import (
 
 	gl "gitlab.com/gitlab-org/api/client-go"
 
-	"gitlab.com/tsumiki/tsumiki/internal/deliver"
+	"gitlab.com/tsumiki/tsumiki/pkg/deliver"
 )
 
 // Client talks to one project of one GitLab instance.

@@ -5,7 +5,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"gitlab.com/tsumiki/tsumiki/internal/gitsync/gittest"
+	"gitlab.com/tsumiki/tsumiki/internal/gittest"
 )
 
 func TestCloneIsShallow(t *testing.T) {

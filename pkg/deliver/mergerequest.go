@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"strings"
 
-	"gitlab.com/tsumiki/tsumiki/internal/manifest"
+	"gitlab.com/tsumiki/tsumiki/pkg/manifest"
 )
 
 // maxDiff bounds the diffs in a description: GitLab accepts about a million

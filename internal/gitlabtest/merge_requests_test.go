@@ -11,7 +11,7 @@ import (
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 
-	"gitlab.com/tsumiki/tsumiki/internal/gitlab/gitlabtest"
+	"gitlab.com/tsumiki/tsumiki/internal/gitlabtest"
 )
 
 func TestMergeRequestRoundTrip(t *testing.T) {

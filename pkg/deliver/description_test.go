@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"gitlab.com/tsumiki/tsumiki/internal/manifest"
+	"gitlab.com/tsumiki/tsumiki/pkg/manifest"
 )
 
 // TestDescriptionCutsDiffs: every object stays in the table, but diffs stop

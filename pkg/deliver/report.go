@@ -5,7 +5,7 @@ import (
 	"os"
 	"strings"
 
-	"gitlab.com/tsumiki/tsumiki/internal/manifest"
+	"gitlab.com/tsumiki/tsumiki/pkg/manifest"
 )
 
 // writeReport writes the dotenv report a GitLab CI job publishes with

@@ -9,8 +9,8 @@ import (
 	"syscall"
 	"testing"
 
-	"gitlab.com/tsumiki/tsumiki/internal/gitlab/gitlabtest"
-	"gitlab.com/tsumiki/tsumiki/internal/gitsync/gittest"
+	"gitlab.com/tsumiki/tsumiki/internal/gitlabtest"
+	"gitlab.com/tsumiki/tsumiki/internal/gittest"
 )
 
 // BenchmarkSyncProcess runs the sync command as its own process, the way CI
@@ -19,7 +19,7 @@ import (
 // reports wall time per sync and the process's peak RSS. The history
 // sub-benchmarks show that history length does not matter (shallow clone).
 //
-//	go test ./internal/deliver -run '^$' -bench SyncProcess -benchtime 5x
+//	go test ./pkg/deliver -run '^$' -bench SyncProcess -benchtime 5x
 func BenchmarkSyncProcess(b *testing.B) {
 	bin := filepath.Join(b.TempDir(), "sync")
 	if out, err := exec.Command("go", "build", "-o", bin, "gitlab.com/tsumiki/tsumiki/cmd/sync").CombinedOutput(); err != nil {
