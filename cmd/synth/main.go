@@ -34,7 +34,11 @@ func run(args []string, registry []apps.App, stdout, stderr io.Writer) int {
 		Use:   "synth",
 		Short: "Synthesize the apps under apps/ into Kubernetes YAML, one folder per environment",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return synth.Run(cmd.Context(), registry, opts, stdout, stderr)
+			err := synth.Run(cmd.Context(), registry, opts, stdout, stderr)
+			if errors.Is(err, synth.ErrUsage) {
+				return cli.Usage(err)
+			}
+			return err
 		},
 	}
 	f := cmd.Flags()
@@ -43,5 +47,5 @@ func run(args []string, registry []apps.App, stdout, stderr io.Writer) int {
 	f.StringSliceVar(&opts.Envs, "env", nil, "synthesize only this environment (repeatable, or comma-separated)")
 	f.StringVar(&opts.ConfigDir, "config-dir", "config", "`directory` with one <environment>.yaml per environment")
 	f.BoolVar(&opts.Stdout, "stdout", false, "print the YAML instead of writing the output directory")
-	return cli.Run(cmd, args, stdout, stderr, cli.Options{IsUsage: func(err error) bool { return errors.Is(err, synth.ErrUsage) }})
+	return cli.Run(cmd, args, cli.Process{Getenv: os.Getenv, Stdin: os.Stdin, Stdout: stdout, Stderr: stderr})
 }

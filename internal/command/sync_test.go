@@ -1,4 +1,4 @@
-package main
+package command
 
 import (
 	"bytes"
@@ -128,7 +128,7 @@ func TestSync(t *testing.T) {
 			s := start(t)
 			t.Chdir(t.TempDir()) // the report lands here
 			var stdout, stderr bytes.Buffer
-			code := run(tt.args(s), s.ciEnv(tt.env), &stdout, &stderr)
+			code := runSync(tt.args(s), s.ciEnv(tt.env), &stdout, &stderr)
 			if code != tt.code {
 				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout.String(), stderr.String())
 			}
@@ -158,7 +158,7 @@ func TestCommitAndMergeRequestCarryNoSecret(t *testing.T) {
 	s := start(t)
 	t.Chdir(t.TempDir())
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"--repo", s.repoURL, "--dist", s.dist, "--labels", "deploy"}, s.ciEnv(nil), &stdout, &stderr); code != 0 {
+	if code := runSync([]string{"--repo", s.repoURL, "--dist", s.dist, "--labels", "deploy"}, s.ciEnv(nil), &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d:\n%s", code, stderr.String())
 	}
 	log, err := gittest.Git(s.bare, "log", "--all", "--format=%an %ae %cn %ce %B")

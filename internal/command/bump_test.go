@@ -1,4 +1,4 @@
-package main
+package command
 
 import (
 	"bytes"
@@ -6,22 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/rogpeppe/go-internal/testscript"
 )
-
-func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
-		"bump": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
-	})
-}
-
-// TestScripts runs the command end to end: each testdata/script/*.txtar is
-// a shell-like script that runs bump and checks its output, exit code and
-// the files it leaves.
-func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{Dir: "testdata/script"})
-}
 
 func TestExitCodes(t *testing.T) {
 	const production = "images:\n  web: registry.example.com/web:1 # pinned\n"
@@ -54,7 +39,7 @@ func TestExitCodes(t *testing.T) {
 				t.Fatal(err)
 			}
 			var stdout, stderr bytes.Buffer
-			code := run(append([]string{"--config-dir", dir, "--env", "production"}, tt.args...), &stdout, &stderr)
+			code := runBump(append([]string{"--config-dir", dir, "--env", "production"}, tt.args...), &stdout, &stderr)
 			if code != tt.code {
 				t.Errorf("exit code %d, want %d; stderr:\n%s", code, tt.code, stderr.String())
 			}
