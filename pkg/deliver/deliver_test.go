@@ -15,11 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"gitlab.com/tsumiki/tsumiki/internal/gitlabtest"
+	"gitlab.com/tsumiki/tsumiki/internal/gittest"
 	"gitlab.com/tsumiki/tsumiki/pkg/deliver"
 	"gitlab.com/tsumiki/tsumiki/pkg/gitlab"
-	"gitlab.com/tsumiki/tsumiki/internal/gitlabtest"
 	"gitlab.com/tsumiki/tsumiki/pkg/gitsync"
-	"gitlab.com/tsumiki/tsumiki/internal/gittest"
 )
 
 const token = "glpat-Sync-Test-Token-4f9e2c"

@@ -13,8 +13,8 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
-	"gitlab.com/tsumiki/tsumiki/pkg/gitsync"
 	"gitlab.com/tsumiki/tsumiki/internal/gittest"
+	"gitlab.com/tsumiki/tsumiki/pkg/gitsync"
 	"gitlab.com/tsumiki/tsumiki/pkg/manifest"
 )
 

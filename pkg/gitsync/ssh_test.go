@@ -15,8 +15,8 @@ import (
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 
-	"gitlab.com/tsumiki/tsumiki/pkg/gitsync"
 	"gitlab.com/tsumiki/tsumiki/internal/gittest"
+	"gitlab.com/tsumiki/tsumiki/pkg/gitsync"
 )
 
 func newKey(t *testing.T) (ssh.Signer, []byte) {
