@@ -90,8 +90,23 @@ type Output struct {
 	// Files in the order cdk8s writes them; names are slash-separated and
 	// relative to the output directory.
 	Files []File
-	// Objects counts the documents across all files.
-	Objects int
+	// Documents are the synthesized objects, in the order of Files and, in
+	// each file, in the file's order.
+	Documents []Document
+}
+
+// Document is one synthesized object: where it came from, what it is, and
+// its YAML.
+type Document struct {
+	// Path is the construct path of the API object.
+	Path string
+	// GroupVersionKind, Namespace and Name are the object's, as written.
+	GroupVersionKind schema.GroupVersionKind
+	Namespace, Name  string
+	// File is the name of the output file that holds it.
+	File string
+	// YAML is the object's document, without a "---" separator.
+	YAML []byte
 }
 
 // File is one output file.

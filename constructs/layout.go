@@ -24,7 +24,11 @@ func (s *synthesis) layout(p AppProps) (*Output, error) {
 			docs[i] = o.yaml
 		}
 		out.Files = append(out.Files, File{Name: name, Data: joinDocuments(docs), Objects: len(objs)})
-		out.Objects += len(objs)
+		for _, o := range objs {
+			out.Documents = append(out.Documents, Document{
+				Path: o.obj.node.Path(), GroupVersionKind: o.gvk, Namespace: o.namespace, Name: o.name, File: name, YAML: o.yaml,
+			})
+		}
 	}
 	ext := p.FileExtension
 

@@ -1,7 +1,9 @@
 package constructs_test
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -265,8 +267,20 @@ func TestOutputTypes(t *testing.T) {
 		if got := fileNames(out); !slices.Equal(got, tt.want) {
 			t.Errorf("output type %d: files = %q, want %q", tt.props.OutputType, got, tt.want)
 		}
-		if out.Objects != 3 {
-			t.Errorf("output type %d: %d objects, want 3", tt.props.OutputType, out.Objects)
+		if len(out.Documents) != 3 {
+			t.Errorf("output type %d: %d objects, want 3", tt.props.OutputType, len(out.Documents))
+		}
+		// Each document names its object and file, and is part of the file.
+		var docs []string
+		for _, d := range out.Documents {
+			docs = append(docs, fmt.Sprintf("%s %s %s/%s", d.Path, d.GroupVersionKind.Kind, d.Namespace, d.Name))
+			i := slices.IndexFunc(out.Files, func(f constructs.File) bool { return f.Name == d.File })
+			if i < 0 || !bytes.Contains(out.Files[i].Data, d.YAML) || !bytes.HasPrefix(d.YAML, []byte("apiVersion: ")) {
+				t.Errorf("output type %d: document %s is not in its file %q", tt.props.OutputType, d.Path, d.File)
+			}
+		}
+		if want := []string{"a/cm ConfigMap one/same", "b/cm ConfigMap two/same", "b/role ClusterRole /reader"}; !slices.Equal(docs, want) {
+			t.Errorf("output type %d: documents %q, want %q", tt.props.OutputType, docs, want)
 		}
 	}
 }

@@ -36,7 +36,7 @@ func ExampleNewWebService() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(out.Objects, "objects")
+	fmt.Println(len(out.Documents), "objects")
 	// Output: 5 objects
 }
 
@@ -122,6 +122,6 @@ func ExampleNewAllowIngress() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(out.Objects, "objects")
+	fmt.Println(len(out.Documents), "objects")
 	// Output: 7 objects
 }

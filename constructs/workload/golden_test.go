@@ -98,8 +98,8 @@ func TestGoldenWebService(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(out.Files) != 1 || out.Objects != 9 {
-		t.Fatalf("got %d files, %d objects; want 1 file with 9 objects", len(out.Files), out.Objects)
+	if len(out.Files) != 1 || len(out.Documents) != 9 {
+		t.Fatalf("got %d files, %d objects; want 1 file with 9 objects", len(out.Files), len(out.Documents))
 	}
 	strictlyTyped(t, out.Files[0].Data)
 	golden := filepath.Join("testdata", "webservice.k8s.yaml")

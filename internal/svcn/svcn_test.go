@@ -26,8 +26,8 @@ func TestBuild(t *testing.T) {
 	if len(out.Files) != 1 || out.Files[0].Name != ChartID+".k8s.yaml" {
 		t.Fatalf("files = %v, want one %s.k8s.yaml", fileNames(out.Files), ChartID)
 	}
-	if out.Objects != 5*n {
-		t.Errorf("rendered %d objects, want %d", out.Objects, 5*n)
+	if len(out.Documents) != 5*n {
+		t.Errorf("rendered %d objects, want %d", len(out.Documents), 5*n)
 	}
 	if got := len(Objects(n)); got != 5*n {
 		t.Errorf("Objects(%d) returned %d objects, want %d", n, got, 5*n)

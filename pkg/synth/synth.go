@@ -90,7 +90,7 @@ func Run(ctx context.Context, registry []apps.App, opts Options, stdout, stderr 
 			f.Name = path.Join(env, f.Name)
 			files = append(files, f)
 		}
-		objects += out.Objects
+		objects += len(out.Documents)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return err
