@@ -135,7 +135,7 @@ func (a *App) Synth() (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := WriteDir(a.props.Outdir, out.Files); err != nil {
+	if err := WriteDir(a.props.Outdir, out.Files, WriteOptions{Extension: a.props.FileExtension}); err != nil {
 		return nil, err
 	}
 	return out, nil
