@@ -8,9 +8,20 @@ import (
 
 	networkingv1 "k8s.io/api/networking/v1"
 
+	"gitlab.com/tsumiki/tsumiki/apps"
 	"gitlab.com/tsumiki/tsumiki/constructs"
 	"gitlab.com/tsumiki/tsumiki/constructs/workload"
+	"gitlab.com/tsumiki/tsumiki/pkg/synth"
 )
+
+// App registers the guestbook: it reads the guestbook section of an
+// environment file and the images guestbook-frontend and redis.
+var App = synth.App[apps.Environment, Config]{
+	Name: "guestbook",
+	Build: func(app *constructs.App, env *synth.Env[apps.Environment], cfg Config) {
+		New(app, env.Config, cfg, Images{Frontend: env.Image("guestbook-frontend"), Redis: env.Image("redis")})
+	},
+}
 
 // Config is what differs between environments.
 type Config struct {
@@ -25,11 +36,8 @@ type Config struct {
 	ClusterIssuer string `json:"clusterIssuer"`
 	// IngressClass picks the ingress controller; the default class if empty.
 	IngressClass string `json:"ingressClass"`
-	// IngressNamespace is where the ingress controller runs; only it may
-	// reach the frontend.
-	IngressNamespace string   `json:"ingressNamespace" config:"required"`
-	Frontend         Frontend `json:"frontend" config:"required"`
-	Redis            Redis    `json:"redis"`
+	Frontend     Frontend `json:"frontend" config:"required"`
+	Redis        Redis    `json:"redis"`
 }
 
 // Frontend sizes the web frontend.
@@ -64,8 +72,8 @@ type Guestbook struct {
 	Redis    *workload.WebService
 }
 
-// New adds the guestbook to app.
-func New(app *constructs.App, cfg Config, images Images) *Guestbook {
+// New adds the guestbook to app, in the cluster env describes.
+func New(app *constructs.App, env apps.Environment, cfg Config, images Images) *Guestbook {
 	chart := constructs.NewChart(app, "guestbook", constructs.ChartProps{Namespace: cfg.Namespace})
 	g := &Guestbook{Chart: chart}
 
@@ -130,7 +138,7 @@ func New(app *constructs.App, cfg Config, images Images) *Guestbook {
 	workload.NewAllowIngress(chart, "allow-frontend", workload.AllowIngressProps{
 		Name:  "frontend-from-ingress",
 		To:    g.Frontend,
-		From:  []workload.Peer{workload.FromNamespace(cfg.IngressNamespace)},
+		From:  []workload.Peer{workload.FromNamespace(env.IngressNamespace)},
 		Ports: []string{"http"},
 	})
 	workload.NewAllowIngress(chart, "allow-redis", workload.AllowIngressProps{

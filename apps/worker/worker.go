@@ -7,11 +7,27 @@ package worker
 import (
 	"strconv"
 
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 
+	"gitlab.com/tsumiki/tsumiki/apps"
 	"gitlab.com/tsumiki/tsumiki/constructs"
 	"gitlab.com/tsumiki/tsumiki/constructs/workload"
+	"gitlab.com/tsumiki/tsumiki/pkg/synth"
 )
+
+// App registers the worker: it reads the worker section of an environment
+// file and the image worker, and uses the prometheus-operator's PodMonitor
+// to have its metrics scraped.
+var App = synth.App[apps.Environment, Config]{
+	Name:   "worker",
+	Scheme: runtime.SchemeBuilder{monitoringv1.AddToScheme},
+	Build: func(app *constructs.App, env *synth.Env[apps.Environment], cfg Config) {
+		New(app, env.Config, cfg, env.Image("worker"))
+	},
+}
 
 // Config is what differs between environments.
 type Config struct {
@@ -28,8 +44,6 @@ type Config struct {
 	DatabaseSecret string `json:"databaseSecret" config:"required"`
 	// Cleanup runs the nightly clean-up.
 	Cleanup Cleanup `json:"cleanup" config:"required"`
-	// MonitoringNamespace is where Prometheus runs; it may scrape metrics.
-	MonitoringNamespace string `json:"monitoringNamespace"`
 }
 
 // Cleanup schedules the clean-up task.
@@ -49,11 +63,14 @@ type Worker struct {
 	*constructs.Chart
 	Consumer *workload.Worker
 	Cleanup  *workload.ScheduledTask
+	// Metrics has Prometheus scrape the consumer; nil without a monitoring
+	// namespace.
+	Metrics *constructs.Object[*monitoringv1.PodMonitor]
 }
 
-// New adds the worker app to app; image runs both the consumer and the
-// clean-up.
-func New(app *constructs.App, cfg Config, image string) *Worker {
+// New adds the worker app to app, in the cluster env describes; image runs
+// both the consumer and the clean-up.
+func New(app *constructs.App, env apps.Environment, cfg Config, image string) *Worker {
 	chart := constructs.NewChart(app, "worker", constructs.ChartProps{Namespace: cfg.Namespace})
 	w := &Worker{Chart: chart}
 	database := workload.EnvVar{Name: "DATABASE_URL", From: workload.SecretRef(cfg.DatabaseSecret).Key("url")}
@@ -106,12 +123,19 @@ func New(app *constructs.App, cfg Config, image string) *Worker {
 	})
 
 	workload.NewDefaultDeny(chart, "default-deny", workload.DefaultDenyProps{Name: "default-deny", PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}})
-	if cfg.MonitoringNamespace != "" {
+	if env.MonitoringNamespace != "" {
 		workload.NewAllowIngress(chart, "allow-metrics", workload.AllowIngressProps{
 			Name:  "worker-metrics-from-monitoring",
 			To:    w.Consumer,
-			From:  []workload.Peer{workload.FromNamespace(cfg.MonitoringNamespace)},
+			From:  []workload.Peer{workload.FromNamespace(env.MonitoringNamespace)},
 			Ports: []string{"metrics"},
+		})
+		w.Metrics = constructs.NewObject(chart, "metrics", &monitoringv1.PodMonitor{
+			ObjectMeta: metav1.ObjectMeta{Name: "worker"},
+			Spec: monitoringv1.PodMonitorSpec{
+				Selector:            metav1.LabelSelector{MatchLabels: w.Consumer.Selector()},
+				PodMetricsEndpoints: []monitoringv1.PodMetricsEndpoint{{Port: ptr("metrics"), Path: "/metrics"}},
+			},
 		})
 	}
 	return w

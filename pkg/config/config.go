@@ -35,10 +35,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // Load reads the file at path and decodes it strictly into the struct into
@@ -62,11 +63,47 @@ func Decode(name string, data []byte, into any) error {
 	if !v.IsValid() {
 		return fmt.Errorf("config: Decode needs a non-nil pointer, got %T", into)
 	}
+	return decodeDocument(name, data, v, decoder{})
+}
+
+// DecodeSections is Decode for a document whose top-level fields belong to
+// several values: each top-level field named in sections is decoded into the
+// value that sections maps it to (a non-nil pointer), and every other field
+// into into, as by Decode. into may be nil when sections name every field
+// allowed. A field unknown to all of them is a problem like any other, and
+// the suggestions for a misspelt name take the sections' names into
+// account.
+//
+// A runner uses it to give each app its own section of an environment file:
+// a section absent from data leaves its value as it was (a nil pointer
+// stays nil), so the caller can tell which sections the file has.
+func DecodeSections(name string, data []byte, into any, sections map[string]any) error {
+	v := reflect.ValueOf(&struct{}{}).Elem()
+	if into != nil {
+		if v = reflectValue(into); !v.IsValid() || v.Kind() != reflect.Struct {
+			return fmt.Errorf("config: DecodeSections needs nil or a non-nil pointer to a struct, got %T", into)
+		}
+	}
+	d := decoder{sections: make(map[string]reflect.Value, len(sections))}
+	for key, s := range sections {
+		sv := reflectValue(s)
+		if !sv.IsValid() {
+			return fmt.Errorf("config: section %q needs a non-nil pointer, got %T", key, s)
+		}
+		if _, clash := fieldsOf(v.Type())[key]; clash {
+			return fmt.Errorf("config: section %q is also a field of %s", key, v.Type())
+		}
+		d.sections[key] = sv
+	}
+	return decodeDocument(name, data, v, d)
+}
+
+// decodeDocument decodes data, the document of file name, into v with d.
+func decodeDocument(name string, data []byte, v reflect.Value, d decoder) error {
 	root, problem := parse(data)
 	if problem != nil {
 		return &Error{File: name, Problems: []Problem{*problem}}
 	}
-	d := decoder{}
 	d.decode(root, v, "")
 	if len(d.problems) > 0 {
 		sort.SliceStable(d.problems, func(i, j int) bool {
@@ -86,14 +123,14 @@ func parse(data []byte) (*yaml.Node, *Problem) {
 	case errors.Is(err, io.EOF):
 		return nil, &Problem{Message: "empty file; want a mapping"}
 	case err != nil:
-		return nil, syntaxProblem(err)
+		return nil, syntaxProblem(err, data)
 	}
 	var next yaml.Node
 	switch err := dec.Decode(&next); {
 	case err == nil:
 		return nil, &Problem{Line: next.Line, Column: next.Column, Message: "more than one document; want exactly one"}
 	case !errors.Is(err, io.EOF):
-		return nil, syntaxProblem(err)
+		return nil, syntaxProblem(err, data)
 	}
 	root := doc.Content[0]
 	if root.Kind == yaml.ScalarNode && root.ShortTag() == nullTag {
@@ -102,15 +139,21 @@ func parse(data []byte) (*yaml.Node, *Problem) {
 	return root, nil
 }
 
-// syntaxProblem turns a yaml.v3 parse error, "yaml: line 3: did not find
-// expected key", into a Problem on that line.
-func syntaxProblem(err error) *Problem {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	var line int
-	if n, _ := fmt.Sscanf(msg, "line %d: ", &line); n == 1 {
-		msg = msg[strings.Index(msg, ": ")+2:]
+// syntaxProblem turns a YAML syntax error in data into a Problem at the
+// line and column where the parser found it.
+func syntaxProblem(err error, data []byte) *Problem {
+	var le *yaml.LoadError
+	if errors.As(err, &le) {
+		msg := le.Message
+		if le.ContextMsg != "" && le.ContextMark.Line > 0 && le.ContextMark.Line != le.Mark.Line {
+			msg = fmt.Sprintf("%s (%s on line %d)", msg, le.ContextMsg, le.ContextMark.Line)
+		}
+		if i := le.Mark.Index; i >= 0 && i < len(data) && data[i] == '\t' {
+			msg += ": a tab; YAML indents with spaces only"
+		}
+		return &Problem{Line: le.Mark.Line, Column: le.Mark.Column, Message: msg}
 	}
-	return &Problem{Line: line, Message: msg}
+	return &Problem{Message: strings.TrimPrefix(err.Error(), "yaml: ")}
 }
 
 // Error is every problem found in one configuration file.
@@ -142,6 +185,10 @@ type Problem struct {
 	Path         string // the mapping or value at fault, such as "guestbook.replicas"; "" for the whole document
 	Message      string
 }
+
+// Error formats p as "line:column: path: message", leaving out what is not
+// known; an *Error puts the file name in front.
+func (p Problem) Error() string { return p.String() }
 
 // String formats p as "line:column: path: message", leaving out what is not
 // known.

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"go.yaml.in/yaml/v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // The YAML core schema tags the decoder checks values against.
@@ -46,17 +46,48 @@ func reflectValue(into any) reflect.Value {
 // instead of stopping at the first, so one run shows all that is wrong.
 type decoder struct {
 	problems []Problem
+	// sections take top-level fields away from the root value.
+	sections map[string]reflect.Value
 }
+
+// Validator is implemented by configuration types that check themselves
+// beyond what their Go types say: the decoder calls Validate after decoding
+// such a value without problems, and reports its error (each, for a joined
+// error) at the value's line, with its path.
+type Validator interface {
+	Validate() error
+}
+
+var validatorType = reflect.TypeFor[Validator]()
 
 func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
 	d.problems = append(d.problems, Problem{Line: n.Line, Column: n.Column, Path: path, Message: fmt.Sprintf(format, args...)})
 }
 
 // decode stores n in v, which must be settable; path names v in messages.
+// A value that decoded without problems and is a Validator is then
+// validated.
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}
+	before := len(d.problems)
+	d.decodeValue(n, v, path)
+	if len(d.problems) > before || v.Kind() == reflect.Pointer || !reflect.PointerTo(v.Type()).Implements(validatorType) {
+		return
+	}
+	err := v.Addr().Interface().(Validator).Validate()
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			d.fail(n, path, "%v", e)
+		}
+	} else if err != nil {
+		d.fail(n, path, "%v", err)
+	}
+}
+
+// decodeValue is decode without the validation.
+func (d *decoder) decodeValue(n *yaml.Node, v reflect.Value, path string) {
 	t := v.Type()
 	switch {
 	case t.Kind() == reflect.Pointer:
@@ -228,9 +259,13 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 	fields := fieldsOf(v.Type())
 	seen := map[string]bool{}
 	for key, val := range d.pairs(n, path) {
+		if section, ok := d.sections[key.Value]; ok && path == "" {
+			d.decode(val, section, key.Value)
+			continue
+		}
 		f, ok := fields[key.Value]
 		if !ok {
-			d.fail(key, path, "unknown field %q%s", key.Value, suggest(key.Value, fields))
+			d.fail(key, path, "unknown field %q%s", key.Value, suggest(key.Value, append(slices.Collect(maps.Keys(fields)), d.sectionNames(path)...)))
 			continue
 		}
 		seen[key.Value] = true
@@ -380,11 +415,20 @@ func fieldByIndex(v reflect.Value, index []int) reflect.Value {
 	return v
 }
 
-// suggest returns " (did you mean "x"?)" for the field name nearest to the
+// sectionNames returns the names of the sections at path: those of the
+// document at the top, none below.
+func (d *decoder) sectionNames(path string) []string {
+	if path != "" {
+		return nil
+	}
+	return slices.Collect(maps.Keys(d.sections))
+}
+
+// suggest returns " (did you mean "x"?)" for the candidate nearest to the
 // unknown name, if one is near enough to be a likely typo, or "".
-func suggest(name string, fields map[string]field) string {
+func suggest(name string, candidates []string) string {
 	best, bestDist := "", max(1, len(name)/3)+1
-	for f := range fields {
+	for _, f := range candidates {
 		dist := editDistance(strings.ToLower(name), strings.ToLower(f))
 		if dist < bestDist || dist == bestDist && f < best {
 			best, bestDist = f, dist
@@ -436,11 +480,9 @@ func describe(n *yaml.Node) string {
 }
 
 // join appends key to path: guestbook.replicas, or images["a.b"] for keys
-// that would be ambiguous after a dot.
+// that would be ambiguous after a dot, as Path writes them.
 func join(path, key string) string {
-	if key == "" || strings.ContainsFunc(key, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_')
-	}) {
+	if !plainKey(key) {
 		return path + "[" + strconv.Quote(key) + "]"
 	}
 	if path == "" {

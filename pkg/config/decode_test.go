@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -179,7 +180,25 @@ func TestDecodeErrors(t *testing.T) {
 	}, {
 		name: "syntax error",
 		yaml: "images:\n  web: a\n   b: c\n",
-		want: "production.yaml:3: mapping values are not allowed in this context",
+		want: "production.yaml:3:5: mapping values are not allowed in this context",
+	}, {
+		// Syntax errors are reported where the parser stops, not on the line
+		// before (as yaml.v3 did for parser errors).
+		name: "unclosed flow sequence",
+		yaml: "images: {}\nguestbook:\n  hosts: [a, b\n  replicas: 2\n",
+		want: "production.yaml:4:11: did not find expected ',' or ']' (while parsing a flow sequence on line 3)",
+	}, {
+		name: "unterminated quote",
+		yaml: "images: {}\nguestbook:\n  host: \"h\n  replicas: 2\n",
+		want: "production.yaml:5:1: found unexpected end of stream (while scanning a quoted scalar on line 3)",
+	}, {
+		name: "bad indentation",
+		yaml: "images: {}\nguestbook:\n  host: h\n replicas: 2\n",
+		want: "production.yaml:4:2: did not find expected key (while parsing a block mapping on line 1)",
+	}, {
+		name: "tab",
+		yaml: "images: {}\nguestbook:\n\thost: h\n",
+		want: "production.yaml:3:1: found character that cannot start any token: a tab; YAML indents with spaces only",
 	}, {
 		name: "not a mapping",
 		yaml: "- a\n",
@@ -340,4 +359,83 @@ func FuzzDecode(f *testing.F) {
 			t.Errorf("got %T: %v", err, err)
 		}
 	})
+}
+
+// shared is a team's own settings, beside the apps' sections.
+type shared struct {
+	Domain string `json:"domain" config:"required"`
+}
+
+type shopSection struct {
+	Replicas int `json:"replicas"`
+	Min, Max int
+}
+
+func (s shopSection) Validate() error {
+	var errs []error
+	if s.Min > s.Max {
+		errs = append(errs, fmt.Errorf("Min (%d) is above Max (%d)", s.Min, s.Max))
+	}
+	if s.Replicas < 0 {
+		errs = append(errs, errors.New("replicas must not be negative"))
+	}
+	return errors.Join(errs...)
+}
+
+func TestDecodeSections(t *testing.T) {
+	tests := []struct {
+		name       string
+		yaml       string
+		want       string // the error, or "" for none
+		shop, cart bool   // which sections are present
+	}{
+		{name: "both", yaml: "domain: example.com\nshop: {replicas: 2}\ncart: {}\n", shop: true, cart: true},
+		{name: "one", yaml: "domain: example.com\nshop: {replicas: 2}\n", shop: true},
+		{name: "null section", yaml: "domain: example.com\nshop:\n"},
+		{name: "misspelt section", yaml: "domain: example.com\nshopp: {}\n",
+			want: `f.yaml:2:1: unknown field "shopp" (did you mean "shop"?)`},
+		{name: "shared field required", yaml: "shop: {}\n",
+			want: `f.yaml:1:1: missing required field "domain"`, shop: true},
+		{name: "section problems have their path", yaml: "domain: d\nshop:\n  replicas: x\n  Min: 3\n",
+			want: `f.yaml:3:13: shop.replicas: expected an integer, got "x"`, shop: true},
+		{name: "validation", yaml: "domain: d\nshop:\n  replicas: -1\n  Min: 3\n  Max: 2\n",
+			want: "f.yaml:3:3: shop: Min (3) is above Max (2)\nf.yaml:3:3: shop: replicas must not be negative", shop: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var into shared
+			var shop *shopSection
+			var cart *struct{}
+			err := DecodeSections("f.yaml", []byte(tt.yaml), &into, map[string]any{"shop": &shop, "cart": &cart})
+			if got := fmt.Sprint(err); (err != nil || tt.want != "") && got != tt.want {
+				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
+			}
+			if (shop != nil) != tt.shop || (cart != nil) != tt.cart {
+				t.Errorf("shop present %v, cart present %v; want %v, %v", shop != nil, cart != nil, tt.shop, tt.cart)
+			}
+		})
+	}
+}
+
+func TestDecodeSectionsRefusesClashes(t *testing.T) {
+	var into shared
+	var s *struct{}
+	if err := DecodeSections("f.yaml", []byte("domain: d\n"), &into, map[string]any{"domain": &s}); err == nil || !strings.Contains(err.Error(), `section "domain" is also a field`) {
+		t.Errorf("got %v", err)
+	}
+	if err := DecodeSections("f.yaml", []byte("x: {}\n"), nil, map[string]any{"x": s}); err == nil || !strings.Contains(err.Error(), "non-nil pointer") {
+		t.Errorf("a nil section pointer: got %v", err)
+	}
+}
+
+func TestImageReferences(t *testing.T) {
+	var into struct {
+		Images map[string]ImageReference `json:"images"`
+	}
+	err := Decode("f.yaml", []byte("images:\n  web: registry.example.com/web:1.2\n  api: registry.example.com/api\n  db: Registry/DB:1\n"), &into)
+	want := `f.yaml:3:8: images.api: image reference "registry.example.com/api" has neither a tag nor a digest, so it would mean :latest
+f.yaml:4:7: images.db: invalid image reference "Registry/DB:1": want [host[:port]/]path[:tag][@digest], the path in lowercase`
+	if fmt.Sprint(err) != want {
+		t.Errorf("got\n%v\nwant\n%s", err, want)
+	}
 }

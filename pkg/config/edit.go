@@ -11,7 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"go.yaml.in/yaml/v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // SetString returns data with the string at path, a list of mapping keys from
@@ -31,10 +31,7 @@ import (
 func SetString(data []byte, path []string, value string) (out []byte, old string, err error) {
 	root, problem := parse(data)
 	if problem != nil {
-		if problem.Line > 0 {
-			return nil, "", fmt.Errorf("line %d: %s", problem.Line, problem.Message)
-		}
-		return nil, "", errors.New(problem.Message)
+		return nil, "", *problem
 	}
 	target, flow, err := lookup(root, path)
 	if err != nil {
@@ -46,7 +43,7 @@ func SetString(data []byte, path []string, value string) (out []byte, old string
 	start := offset(data, target.Line, target.Column)
 	end, err := scalarEnd(data, start, target, flow)
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", pathString(path), err)
+		return nil, "", problemAt(target, path, "%v", err)
 	}
 	for _, text := range spellings(target.Style, value) {
 		out := slices.Concat(data[:start], []byte(text), data[end:])
@@ -54,7 +51,12 @@ func SetString(data []byte, path []string, value string) (out []byte, old string
 			return out, target.Value, nil
 		}
 	}
-	return nil, "", fmt.Errorf("%s: cannot write %q here without changing the rest of the file", pathString(path), value)
+	return nil, "", problemAt(target, path, "cannot write %q here without changing the rest of the file", value)
+}
+
+// problemAt is a Problem at node n, whose path is path.
+func problemAt(n *yaml.Node, path []string, format string, args ...any) Problem {
+	return Problem{Line: n.Line, Column: n.Column, Path: pathString(path), Message: fmt.Sprintf(format, args...)}
 }
 
 // lookup finds the string scalar at path under root, and whether it is inside
@@ -62,25 +64,22 @@ func SetString(data []byte, path []string, value string) (out []byte, old string
 func lookup(root *yaml.Node, path []string) (n *yaml.Node, flow bool, err error) {
 	n = root
 	for i := 0; ; i++ {
-		at := pathString(path[:i])
-		if at == "" {
-			at = "the document"
-		}
+		at := path[:i]
 		switch {
 		case n.Kind == yaml.AliasNode:
-			return nil, false, fmt.Errorf("%s is an alias (*%s); edit the value its anchor marks instead", at, n.Value)
+			return nil, false, problemAt(n, at, "an alias of &%s; edit the value the anchor marks instead", n.Value)
 		case n.Anchor != "":
-			return nil, false, fmt.Errorf("%s has an anchor (&%s) that aliases may share; edit it by hand", at, n.Anchor)
+			return nil, false, problemAt(n, at, "anchored as &%s, which aliases may share; edit it by hand", n.Anchor)
 		case i == len(path):
 			if n.Kind != yaml.ScalarNode || n.ShortTag() != strTag {
-				return nil, false, fmt.Errorf("%s is %s, not a string", at, describe(n))
+				return nil, false, problemAt(n, at, "expected a string, got %s", describe(n))
 			}
 			return n, flow, nil
 		case n.Kind != yaml.MappingNode:
-			return nil, false, fmt.Errorf("%s is %s, not a mapping", at, describe(n))
+			return nil, false, problemAt(n, at, "expected a mapping, got %s", describe(n))
 		}
 		flow = flow || n.Style&yaml.FlowStyle != 0
-		var next *yaml.Node
+		var next, nextKey *yaml.Node
 		var keys []string
 		for j := 0; j+1 < len(n.Content); j += 2 {
 			key := n.Content[j]
@@ -89,13 +88,13 @@ func lookup(root *yaml.Node, path []string) (n *yaml.Node, flow bool, err error)
 				continue
 			}
 			if next != nil {
-				return nil, false, fmt.Errorf("%s: duplicate key %q (lines %d and %d)", at, key.Value, next.Line, key.Line)
+				return nil, false, problemAt(key, at, "duplicate key %q (first on line %d)", key.Value, nextKey.Line)
 			}
-			next = n.Content[j+1]
+			next, nextKey = n.Content[j+1], key
 		}
 		if next == nil {
 			slices.Sort(keys)
-			return nil, false, fmt.Errorf("%s: unknown key %q (known: %s)", at, path[i], strings.Join(keys, ", "))
+			return nil, false, problemAt(n, at, "unknown key %q (known: %s)", path[i], strings.Join(keys, ", "))
 		}
 		n = next
 	}

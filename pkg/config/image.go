@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -62,6 +63,21 @@ func ValidateImageReference(ref string) error {
 	return nil
 }
 
+// ImageReference is a container image reference read from a configuration
+// file. Decoding checks it as ValidateImageReference does, so a reference
+// that bump would refuse is a problem at its line in the file, not a
+// surprise in the cluster.
+type ImageReference string
+
+// UnmarshalText checks and sets the reference.
+func (r *ImageReference) UnmarshalText(text []byte) error {
+	if err := ValidateImageReference(string(text)); err != nil {
+		return err
+	}
+	*r = ImageReference(text)
+	return nil
+}
+
 // Image is an image reference to set: images.<Name> of an environment file.
 type Image struct {
 	Name, Reference string
@@ -96,6 +112,10 @@ func SetImages(dir, env string, images []Image) ([]ImageChange, error) {
 	for _, img := range images {
 		var old string
 		out, old, err = SetString(out, []string{"images", img.Name}, img.Reference)
+		var p Problem
+		if errors.As(err, &p) {
+			return nil, &Error{File: file, Problems: []Problem{p}}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", file, err)
 		}

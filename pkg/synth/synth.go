@@ -1,248 +1,512 @@
-// Package synth runs synthesis for cmd/synth: for every environment it
-// reads config/<environment>.yaml, builds the chosen apps into one
-// constructs.App, and writes all environments as dist/<environment>/…, in
-// one step.
+// Package synth is what a repository's cmd/synth runs: for every
+// environment configured in config/<environment>.yaml, it builds each
+// registered app that the environment deploys and writes the manifests of
+// all of them as dist/<environment>/…, in one atomic step.
+//
+// A repository registers each app once, as an App, and lists them in its
+// cmd/synth:
+//
+//	func main() { synth.Main(guestbook.App, worker.App) }
+//
+// An environment file has one section per app, named like the app and
+// decoded strictly into the app's configuration type; an environment whose
+// file has no section for an app does not deploy it. `images:` maps image
+// names to references (what `tsumiki bump` updates), and every other
+// top-level field belongs to the repository's own environment type E,
+// shared by all apps:
+//
+//	# config/staging.yaml
+//	domain: staging.example.com   # E, the repository's own
+//	images:
+//	  guestbook: registry.example.com/guestbook:1.5.0
+//	guestbook:                    # the guestbook app's Config
+//	  replicas: 2
 package synth
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
-	"time"
 
-	"gitlab.com/tsumiki/tsumiki/apps"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
 	"gitlab.com/tsumiki/tsumiki/constructs"
 	"gitlab.com/tsumiki/tsumiki/pkg/config"
+	"gitlab.com/tsumiki/tsumiki/pkg/manifest"
 )
 
-// Options are cmd/synth's settings.
+// App registers one app: its name, the function that builds it for an
+// environment from its section of the environment file, and what it needs
+// of the constructs.App it is built into. E is the repository's
+// environment type, C the app's configuration type.
+//
+// Each app is built into a constructs.App of its own, so what one app
+// declares (a scheme, secrets allowed) never reaches another.
+type App[E, C any] struct {
+	// Name selects the app (`synth --app NAME`) and is the key of its
+	// section in each environment file. It is lower case: letters, digits
+	// and dashes.
+	Name string
+	// Build adds the app's charts to app, for env, whose file holds cfg
+	// for the app. It reports problems through the constructs it builds
+	// (Node().AddError) and env.Image; configuration problems are best
+	// caught by giving C a Validate method (see config.Validator), which
+	// reports them with the file and line.
+	Build func(app *constructs.App, env *Env[E], cfg C)
+	// Scheme registers the Go types of the custom resources the app uses,
+	// such as an operator's AddToScheme, on top of k8s.io/api's.
+	Scheme runtime.SchemeBuilder
+	// ClusterScoped lists the custom kinds that live outside namespaces, so
+	// that a chart's namespace never goes on them.
+	ClusterScoped []schema.GroupKind
+	// AllowSecrets lets Secrets that hold data into the app's output; see
+	// constructs.AppProps.AllowSecrets.
+	AllowSecrets bool
+}
+
+// Env is one environment, as an app's Build function sees it.
+type Env[E any] struct {
+	// Name is the environment's name: its file name without the extension.
+	Name string
+	// File is the path of the environment's file.
+	File string
+	// Config holds the repository's own settings: the top-level fields of
+	// the file that are neither images nor an app's section.
+	Config E
+
+	images   map[string]config.ImageReference
+	problems []error
+}
+
+// Image returns the reference of the named image in the environment's
+// images. A name the file does not have is reported as a problem of the
+// environment, naming the file, and synthesis fails.
+func (e *Env[E]) Image(name string) string {
+	if ref, ok := e.images[name]; ok {
+		return string(ref)
+	}
+	known := "the file has no images"
+	if len(e.images) > 0 {
+		known = "images: " + strings.Join(slices.Sorted(maps.Keys(e.images)), ", ")
+	}
+	e.problems = append(e.problems, fmt.Errorf("%w: %s: images.%s is not set (%s)", ErrMissingImage, e.File, name, known))
+	return ""
+}
+
+// ErrMissingImage is wrapped by the error for an image an app asks for and
+// an environment file lacks.
+var ErrMissingImage = errors.New("missing image")
+
+// Registration is an App of any configuration type, for environments of
+// type E: what Run and Main take.
+type Registration[E any] interface {
+	registration() *registration[E]
+}
+
+// registration is an App with its configuration type hidden.
+type registration[E any] struct {
+	name  string
+	props func() (constructs.AppProps, error)
+	// section returns where the app's section decodes to, and a function
+	// that builds the app if the section was there.
+	section func() (into any, build func(*constructs.App, *Env[E]) bool)
+}
+
+func (a App[E, C]) registration() *registration[E] {
+	return &registration[E]{
+		name: a.Name,
+		props: func() (constructs.AppProps, error) {
+			scheme := constructs.NewScheme()
+			if err := a.Scheme.AddToScheme(scheme); err != nil {
+				return constructs.AppProps{}, fmt.Errorf("app %s: register its types: %w", a.Name, err)
+			}
+			return constructs.AppProps{Scheme: scheme, ClusterScoped: a.ClusterScoped, AllowSecrets: a.AllowSecrets}, nil
+		},
+		section: func() (any, func(*constructs.App, *Env[E]) bool) {
+			var cfg *C
+			return &cfg, func(app *constructs.App, env *Env[E]) bool {
+				if cfg == nil {
+					return false
+				}
+				a.Build(app, env, *cfg)
+				return true
+			}
+		},
+	}
+}
+
+// Options choose what Synthesize synthesizes.
 type Options struct {
-	// Outdir is the directory to replace with the output.
-	Outdir string
 	// ConfigDir holds one <environment>.yaml per environment.
 	ConfigDir string
-	// Envs names the environments to synthesize; all when empty.
-	Envs []string
-	// Apps names the apps to synthesize; all when empty.
+	// Envs names the environments to synthesize, all when empty; Apps names
+	// the apps, all when empty.
+	Envs, Apps []string
+}
+
+// Output is a synthesis of some apps for some environments.
+type Output struct {
+	// Envs are the environments synthesized, in file-name order.
+	Envs []EnvOutput
+	// Apps are the names of the apps synthesized, in registration order.
 	Apps []string
-	// Stdout prints all objects as YAML instead of writing Outdir.
-	Stdout bool
+	// Partial is set when only some environments or apps were chosen: the
+	// output then replaces its part of an output directory, not the whole.
+	Partial bool
+	// Whole lists every environment configured, chosen or not.
+	Whole []string
+
+	envsChosen bool
+	appsChosen bool
 }
 
-// ErrUsage is wrapped by errors in what was asked for: an unknown app or
-// environment.
-var ErrUsage = errors.New("usage")
-
-// Run synthesizes the chosen apps of registry for the chosen environments.
-// It writes YAML to stdout in Stdout mode, and a one-line summary to stderr
-// otherwise. Problems in any environment are reported together, and then
-// nothing is written.
-func Run(ctx context.Context, registry []apps.App, opts Options, stdout, stderr io.Writer) error {
-	start := time.Now()
-	chosen, err := choose(registry, opts.Apps)
-	if err != nil {
-		return err
-	}
-	envs, err := environments(opts)
-	if err != nil {
-		return err
-	}
-
-	var files []constructs.File
-	var streams []byte
-	var errs []error
-	objects := 0
-	for _, env := range envs {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		app, err := build(env, opts.ConfigDir, chosen)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("environment %s: %w", env, err))
-			continue
-		}
-		if opts.Stdout {
-			data, err := app.SynthYAML()
-			if err != nil {
-				errs = append(errs, fmt.Errorf("environment %s: %w", env, err))
-				continue
-			}
-			if len(streams) > 0 {
-				streams = append(streams, "---\n"...)
-			}
-			streams = append(streams, "# environment: "+env+"\n"...)
-			streams = append(streams, data...)
-			continue
-		}
-		out, err := app.Render()
-		if err != nil {
-			errs = append(errs, fmt.Errorf("environment %s: %w", env, err))
-			continue
-		}
-		for _, f := range out.Files {
-			f.Name = path.Join(env, f.Name)
-			files = append(files, f)
-		}
-		objects += len(out.Documents)
-	}
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	if opts.Stdout {
-		_, err := stdout.Write(streams)
-		return err
-	}
-	if err := checkOutdir(opts); err != nil {
-		return err
-	}
-	if len(opts.Envs) > 0 || len(opts.Apps) > 0 {
-		// A partial run updates part of the output and keeps the rest:
-		// `synth --env staging` must not delete production's manifests.
-		kept, err := readOutput(opts.Outdir, files)
-		if err != nil {
-			return err
-		}
-		files = append(files, kept...)
-	}
-	if err := constructs.WriteDir(opts.Outdir, files); err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "synthesized %s for %s into %s: %s, %s in %s\n",
-		strings.Join(names(chosen), ", "), strings.Join(envs, ", "), opts.Outdir,
-		plural(len(files), "file"), plural(objects, "object"), time.Since(start).Round(time.Millisecond))
-	return nil
+// EnvOutput is what one environment's apps synthesized to.
+type EnvOutput struct {
+	Name string
+	// Apps are the apps the environment deploys, of those chosen.
+	Apps []string
+	// Files are the environment's files, named as in the output directory
+	// (staging/guestbook.k8s.yaml); Documents their objects, in order.
+	Files     []constructs.File
+	Documents []constructs.Document
 }
 
-// build reads an environment's configuration and adds the chosen apps to a
-// new constructs.App.
-func build(env, configDir string, chosen []apps.App) (*constructs.App, error) {
-	file, err := config.File(configDir, env)
-	if err != nil {
-		return nil, err
-	}
-	e := &apps.Environment{Name: env, File: file}
-	if err := config.Load(file, e); err != nil {
-		return nil, err
-	}
-	app := constructs.NewApp(constructs.AppProps{})
-	for _, a := range chosen {
-		if err := a.Add(app, e); err != nil {
-			return nil, fmt.Errorf("app %s: %w", a.Name, err)
-		}
-	}
-	return app, nil
-}
-
-// checkOutdir refuses an output directory that holds the configuration:
-// it is YAML too, and replacing the output would delete it.
-func checkOutdir(opts Options) error {
-	out, err := filepath.Abs(opts.Outdir)
-	if err != nil {
-		return err
-	}
-	cfg, err := filepath.Abs(opts.ConfigDir)
-	if err != nil {
-		return err
-	}
-	if rel, err := filepath.Rel(out, cfg); err == nil && (rel == "." || !strings.HasPrefix(rel, "..")) {
-		return fmt.Errorf("%w: --outdir %s holds the configuration in %s", ErrUsage, opts.Outdir, opts.ConfigDir)
-	}
-	return nil
-}
-
-// readOutput reads the files in outdir that the run does not write anew.
-func readOutput(outdir string, written []constructs.File) ([]constructs.File, error) {
-	renewed := make(map[string]bool, len(written))
-	for _, f := range written {
-		renewed[f.Name] = true
-	}
-	var kept []constructs.File
-	err := filepath.WalkDir(outdir, func(p string, d fs.DirEntry, err error) error {
-		if errors.Is(err, fs.ErrNotExist) && p == outdir {
-			return fs.SkipAll
-		}
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, err := filepath.Rel(outdir, p)
-		if err != nil || renewed[filepath.ToSlash(rel)] {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		kept = append(kept, constructs.File{Name: filepath.ToSlash(rel), Data: data})
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("keep the rest of %s: %w", outdir, err)
-	}
-	return kept, nil
-}
-
-func environments(opts Options) ([]string, error) {
-	known, err := config.Environments(opts.ConfigDir)
-	if err != nil {
-		return nil, fmt.Errorf("read environments: %w", err)
-	}
-	if len(known) == 0 {
-		return nil, fmt.Errorf("no environments: add a file %s/<environment>.yaml", opts.ConfigDir)
-	}
-	if len(opts.Envs) == 0 {
-		return known, nil
-	}
-	for _, e := range opts.Envs {
-		if !slices.Contains(known, e) {
-			return nil, fmt.Errorf("%w: unknown environment %q (known: %s)", ErrUsage, e, strings.Join(known, ", "))
-		}
-	}
-	// In the order of config/, each once.
-	var chosen []string
-	for _, e := range known {
-		if slices.Contains(opts.Envs, e) {
-			chosen = append(chosen, e)
-		}
-	}
-	return chosen, nil
-}
-
-func choose(registry []apps.App, want []string) ([]apps.App, error) {
-	if len(want) == 0 {
-		return registry, nil
-	}
-	var chosen []apps.App
-	for _, a := range registry {
-		if slices.Contains(want, a.Name) {
-			chosen = append(chosen, a)
-		}
-	}
-	for _, w := range want {
-		if !slices.ContainsFunc(chosen, func(a apps.App) bool { return a.Name == w }) {
-			return nil, fmt.Errorf("%w: unknown app %q (known: %s)", ErrUsage, w, strings.Join(names(registry), ", "))
-		}
-	}
-	return chosen, nil
-}
-
-func names(as []apps.App) []string {
-	out := make([]string, len(as))
-	for i, a := range as {
-		out[i] = a.Name
+// Files returns every environment's files, in order.
+func (o *Output) Files() []constructs.File {
+	var out []constructs.File
+	for _, e := range o.Envs {
+		out = append(out, e.Files...)
 	}
 	return out
 }
 
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
+// Documents returns every environment's documents, in order.
+func (o *Output) Documents() []constructs.Document {
+	var out []constructs.Document
+	for _, e := range o.Envs {
+		out = append(out, e.Documents...)
 	}
-	return fmt.Sprintf("%d %ss", n, word)
+	return out
+}
+
+// Owns reports whether the file of an output directory named name (slash
+// separated) belongs to this output: every file for a full run; the files
+// under the chosen environments' folders for a run of some environments;
+// and for a run of some apps, which cannot tell their old files from other
+// apps', only the files it writes.
+func (o *Output) Owns(name string) bool {
+	if !o.Partial {
+		return true
+	}
+	if o.appsChosen {
+		for _, f := range o.Files() {
+			if f.Name == name {
+				return true
+			}
+		}
+		return false
+	}
+	env, _, _ := strings.Cut(name, "/")
+	return slices.ContainsFunc(o.Envs, func(e EnvOutput) bool { return e.Name == env })
+}
+
+// Errors for what was asked for, which a command reports as usage errors.
+var (
+	ErrUnknownApp         = errors.New("unknown app")
+	ErrUnknownEnvironment = errors.New("unknown environment")
+)
+
+// ErrRegistration is wrapped by errors in the apps registered: a name
+// that is empty, invalid or used twice.
+var ErrRegistration = errors.New("invalid app registration")
+
+// Synthesize builds and renders the chosen apps for the chosen
+// environments, in memory. Problems in every environment are reported
+// together, each prefixed with its environment (and app).
+func Synthesize[E any](ctx context.Context, apps []Registration[E], opts Options) (*Output, error) {
+	regs, err := registrations(apps)
+	if err != nil {
+		return nil, err
+	}
+	chosen, err := choose(regs, opts.Apps)
+	if err != nil {
+		return nil, err
+	}
+	whole, envs, err := environments(opts)
+	if err != nil {
+		return nil, err
+	}
+	out := &Output{Whole: whole, envsChosen: len(opts.Envs) > 0, appsChosen: len(opts.Apps) > 0}
+	out.Partial = out.envsChosen || out.appsChosen
+	for _, r := range chosen {
+		out.Apps = append(out.Apps, r.name)
+	}
+	props := make(map[string]constructs.AppProps, len(chosen))
+	for _, r := range chosen {
+		p, err := r.props()
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrRegistration, err)
+		}
+		props[r.name] = p
+	}
+
+	var errs []error
+	for _, env := range envs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		eo, err := synthesizeEnv(opts.ConfigDir, env, regs, chosen, props)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("environment %s: %w", env, err))
+			continue
+		}
+		out.Envs = append(out.Envs, *eo)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// synthesizeEnv reads one environment's file and renders the chosen apps
+// it deploys, each into an App of its own.
+func synthesizeEnv[E any](configDir, name string, all, chosen []*registration[E], props map[string]constructs.AppProps) (*EnvOutput, error) {
+	file, err := config.File(configDir, name)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	env := &Env[E]{Name: name, File: file}
+	sections := map[string]any{"images": &env.images}
+	builds := map[string]func(*constructs.App, *Env[E]) bool{}
+	for _, r := range all {
+		into, build := r.section()
+		sections[r.name], builds[r.name] = into, build
+	}
+	if err := config.DecodeSections(file, data, &env.Config, sections); err != nil {
+		return nil, err
+	}
+
+	eo := &EnvOutput{Name: name}
+	owner := map[string]string{} // file → app
+	type origin struct{ app, path string }
+	objects := map[string]origin{} // object identity → where it is defined
+	var errs []error
+	for _, r := range chosen {
+		app := constructs.NewApp(props[r.name])
+		before := len(env.problems)
+		if !builds[r.name](app, env) {
+			continue
+		}
+		eo.Apps = append(eo.Apps, r.name)
+		if err := errors.Join(env.problems[before:]...); err != nil {
+			errs = append(errs, fmt.Errorf("app %s: %w", r.name, err))
+			continue
+		}
+		rendered, err := app.Render()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("app %s: %w", r.name, err))
+			continue
+		}
+		for _, f := range rendered.Files {
+			f.Name = path.Join(name, f.Name)
+			if other, ok := owner[f.Name]; ok {
+				errs = append(errs, fmt.Errorf("%w: apps %s and %s both write %s; give one of their charts another id", constructs.ErrFileConflict, other, r.name, f.Name))
+				continue
+			}
+			owner[f.Name] = r.name
+			eo.Files = append(eo.Files, f)
+		}
+		for _, d := range rendered.Documents {
+			d.File = path.Join(name, d.File)
+			id := identity(d)
+			if other, ok := objects[id]; ok {
+				errs = append(errs, fmt.Errorf("%w: %s is defined by app %s at %s and by app %s at %s", constructs.ErrDuplicateObject, id, other.app, other.path, r.name, d.Path))
+				continue
+			}
+			objects[id] = origin{r.name, d.Path}
+			eo.Documents = append(eo.Documents, d)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return eo, nil
+}
+
+// identity names an object as the API server tells objects apart.
+func identity(d constructs.Document) string {
+	kind := d.GroupVersionKind.Kind
+	if g := d.GroupVersionKind.Group; g != "" {
+		kind += "." + g
+	}
+	if d.Namespace == "" {
+		return kind + " " + d.Name
+	}
+	return kind + " " + d.Namespace + "/" + d.Name
+}
+
+// appName is what an app name may be: it names a section of a YAML file
+// and a command-line choice.
+var appName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+
+func registrations[E any](apps []Registration[E]) ([]*registration[E], error) {
+	var regs []*registration[E]
+	seen := map[string]bool{}
+	for i, a := range apps {
+		if a == nil {
+			return nil, fmt.Errorf("%w: app %d is nil", ErrRegistration, i+1)
+		}
+		r := a.registration()
+		switch {
+		case !appName.MatchString(r.name):
+			return nil, fmt.Errorf("%w: app %d has name %q; want lower-case letters, digits and dashes", ErrRegistration, i+1, r.name)
+		case r.name == "images":
+			return nil, fmt.Errorf("%w: an app may not be called images: environment files use that key for image references", ErrRegistration)
+		case seen[r.name]:
+			return nil, fmt.Errorf("%w: two apps are called %s", ErrRegistration, r.name)
+		}
+		seen[r.name] = true
+		regs = append(regs, r)
+	}
+	return regs, nil
+}
+
+func choose[E any](regs []*registration[E], want []string) ([]*registration[E], error) {
+	if len(want) == 0 {
+		return regs, nil
+	}
+	var known []string
+	for _, r := range regs {
+		known = append(known, r.name)
+	}
+	for _, w := range want {
+		if !slices.Contains(known, w) {
+			return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownApp, w, strings.Join(known, ", "))
+		}
+	}
+	var chosen []*registration[E]
+	for _, r := range regs {
+		if slices.Contains(want, r.name) {
+			chosen = append(chosen, r)
+		}
+	}
+	return chosen, nil
+}
+
+// environments returns every environment configured and, of those, the
+// chosen ones in file-name order.
+func environments(opts Options) (whole, chosen []string, err error) {
+	whole, err = config.Environments(opts.ConfigDir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read environments: %w", err)
+	}
+	if len(whole) == 0 {
+		return nil, nil, fmt.Errorf("no environments: add a file %s/<environment>.yaml", opts.ConfigDir)
+	}
+	if len(opts.Envs) == 0 {
+		return whole, whole, nil
+	}
+	for _, e := range opts.Envs {
+		if !slices.Contains(whole, e) {
+			return nil, nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownEnvironment, e, strings.Join(whole, ", "))
+		}
+	}
+	for _, e := range whole {
+		if slices.Contains(opts.Envs, e) {
+			chosen = append(chosen, e)
+		}
+	}
+	return whole, chosen, nil
+}
+
+// WriteOptions tune Output.Write.
+type WriteOptions struct {
+	// ConfigDir is where the configuration was read from, which the output
+	// directory must not hold.
+	ConfigDir string
+	// Waiting, if not nil, is called once when another writer holds the
+	// output directory and Write waits for it to finish.
+	Waiting func()
+}
+
+// ErrOutdirHoldsConfig is returned by Write for an output directory that
+// holds the configuration.
+var ErrOutdirHoldsConfig = errors.New("the output directory holds the configuration")
+
+// Write replaces the output directory dir with the output, atomically: all
+// of it for a full run; for a partial run the files the output owns (see
+// Owns), keeping the rest as it is. Writers of one directory take turns.
+func (o *Output) Write(dir string, opts WriteOptions) error {
+	if opts.ConfigDir != "" && within(opts.ConfigDir, dir) {
+		return fmt.Errorf("%w: %s holds %s", ErrOutdirHoldsConfig, dir, opts.ConfigDir)
+	}
+	w := constructs.WriteOptions{Waiting: opts.Waiting}
+	if o.Partial {
+		w.Keep = func(name string) bool { return !o.Owns(name) }
+	}
+	return constructs.WriteDir(dir, o.Files(), w)
+}
+
+// within reports whether path p is dir or inside it.
+func within(p, dir string) bool {
+	ap, err1 := filepath.Abs(p)
+	ad, err2 := filepath.Abs(dir)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(ad, ap)
+	return err == nil && (rel == "." || !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && rel != "..")
+}
+
+// Diff compares the output with the manifests in dir that it would replace
+// (see Owns): the objects it adds, changes and removes. dir may be an
+// output directory or the managed path of a checkout of the manifests
+// repository; files there that are not manifests are left out, as are
+// dotfiles and the folders and kustomizations that sync keeps. A missing
+// dir holds nothing.
+func (o *Output) Diff(dir string) ([]manifest.Change, error) {
+	var old []manifest.Object
+	if _, err := os.Stat(dir); err == nil {
+		old, err = manifest.ReadDir(os.DirFS(dir), ".", func(name string) bool { return o.Owns(name) && !keptBySync(name) })
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", dir, err)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	var new []manifest.Object
+	for _, f := range o.Files() {
+		objs, err := manifest.ParseFile(f.Name, f.Data)
+		if err != nil {
+			return nil, err
+		}
+		new = append(new, objs...)
+	}
+	return manifest.Diff(old, new), nil
+}
+
+// keptBySync reports whether sync would leave a file of the managed path
+// alone: dotfiles and dot-folders, Flux's own flux-system/ and
+// kustomizations written by hand.
+func keptBySync(name string) bool {
+	for _, part := range strings.Split(name, "/") {
+		if strings.HasPrefix(part, ".") {
+			return true
+		}
+	}
+	base := path.Base(name)
+	return strings.HasPrefix(name, "flux-system/") || base == "kustomization.yaml" || base == "kustomization.yml" || base == "Kustomization"
 }
