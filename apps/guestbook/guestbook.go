@@ -35,7 +35,7 @@ type Config struct {
 	// ClusterIssuer is the cert-manager ClusterIssuer that signs it.
 	ClusterIssuer string `json:"clusterIssuer"`
 	// IngressClass picks the ingress controller; the default class if empty.
-	IngressClass string `json:"ingressClass"`
+	IngressClass string   `json:"ingressClass"`
 	Frontend     Frontend `json:"frontend" config:"required"`
 	Redis        Redis    `json:"redis"`
 }
