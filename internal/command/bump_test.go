@@ -25,7 +25,7 @@ func TestExitCodes(t *testing.T) {
 			"DIR/production.yaml: images.web: no change\n", "", production},
 		{"unknown image", []string{"--image", "api=registry.example.com/api:1"}, 1,
 			"", `images: unknown key "api" (known: web)`, production},
-		{"bad reference", []string{"--image", "web=registry.example.com/web"}, 1,
+		{"bad reference", []string{"--image", "web=registry.example.com/web"}, 2,
 			"", "neither a tag nor a digest", production},
 		{"no =", []string{"--image", "web"}, 2, "", `--image "web": want NAME=REFERENCE`, production},
 		{"unknown environment", []string{"--env", "prod", "--image", "web=registry.example.com/web:2"}, 2, "", `unknown environment "prod"`, production},

@@ -491,16 +491,16 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-// yamlMessage is the message of a yaml.v3 decoding error without its
-// "yaml: unmarshal errors: line N:" wrapping, since Problem has the line.
+// yamlMessage is the message of a YAML decoding error without its
+// position, since Problem has it.
 func yamlMessage(err error) string {
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		msg := te.Errors[0]
-		if _, rest, ok := strings.Cut(msg, ": "); ok && strings.HasPrefix(msg, "line ") {
-			msg = rest
-		}
-		return msg
+	var le *yaml.LoadErrors
+	if errors.As(err, &le) && len(le.Errors) > 0 {
+		return le.Errors[0].Message
+	}
+	var one *yaml.LoadError
+	if errors.As(err, &one) {
+		return one.Message
 	}
 	return strings.TrimPrefix(err.Error(), "yaml: ")
 }

@@ -11,12 +11,94 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/pmezard/go-difflib/difflib"
 	"go.yaml.in/yaml/v4"
 )
 
-// SetString returns data with the string at path, a list of mapping keys from
-// the top of the document, replaced by value, and the string it replaced. If
-// the string already is value, it returns data itself.
+// Edit is a change to one file, made in memory, so that it is all or
+// nothing: Write writes it, Diff shows it.
+type Edit struct {
+	// File is the file's path.
+	File string
+	// Old is what the file holds, New what it will hold.
+	Old, New []byte
+	// Changes are the values set, in order.
+	Changes []Change
+}
+
+// Change is one value an Edit sets; Old equals New when the file already
+// held it.
+type Change struct {
+	Path     Path
+	Old, New string
+}
+
+// Set is a value to set: the string at Path.
+type Set struct {
+	Path  Path
+	Value string
+}
+
+// Changed reports whether the edit changes the file.
+func (e *Edit) Changed() bool { return !bytes.Equal(e.Old, e.New) }
+
+// Write writes the file, atomically (see WriteFile), if the edit changes
+// it; a file that would stay the same is not touched.
+func (e *Edit) Write() error {
+	if !e.Changed() {
+		return nil
+	}
+	return WriteFile(e.File, e.New)
+}
+
+// Diff is the edit as a unified diff, or "" when it changes nothing.
+func (e *Edit) Diff() string {
+	if !e.Changed() {
+		return ""
+	}
+	name := strings.TrimPrefix(filepath.ToSlash(e.File), "/")
+	text, _ := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
+		A: lines(e.Old), B: lines(e.New), FromFile: "a/" + name, ToFile: "b/" + name, Context: 3,
+	})
+	return text
+}
+
+// lines splits data into lines, each ending in a newline.
+func lines(data []byte) []string {
+	out := strings.SplitAfter(string(data), "\n")
+	if out[len(out)-1] == "" {
+		return out[:len(out)-1]
+	}
+	out[len(out)-1] += "\n"
+	return out
+}
+
+// EditFile returns the edit that sets each value in file, as SetString
+// does, in memory; every problem is an *Error naming the file and the line.
+func EditFile(file string, sets []Set) (*Edit, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	e := &Edit{File: file, Old: data, New: data}
+	for _, s := range sets {
+		out, old, err := SetString(e.New, s.Path, s.Value)
+		var p Problem
+		if errors.As(err, &p) {
+			return nil, &Error{File: file, Problems: []Problem{p}}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		e.New = out
+		e.Changes = append(e.Changes, Change{Path: s.Path, Old: old, New: s.Value})
+	}
+	return e, nil
+}
+
+// SetString returns data with the string at path replaced by value, and the
+// string it replaced. If the string already is value, it returns data
+// itself.
 //
 // Only the bytes of the value change: comments, indentation, line endings and
 // every other value stay exactly as they were. The value keeps its quoting
@@ -28,7 +110,7 @@ import (
 // through an alias (*name), since the edit would also change the other places
 // that share it; block scalars (| and >) and multi-line plain scalars; and
 // anything that is not a string. It never adds keys.
-func SetString(data []byte, path []string, value string) (out []byte, old string, err error) {
+func SetString(data []byte, path Path, value string) (out []byte, old string, err error) {
 	root, problem := parse(data)
 	if problem != nil {
 		return nil, "", *problem
@@ -55,13 +137,13 @@ func SetString(data []byte, path []string, value string) (out []byte, old string
 }
 
 // problemAt is a Problem at node n, whose path is path.
-func problemAt(n *yaml.Node, path []string, format string, args ...any) Problem {
-	return Problem{Line: n.Line, Column: n.Column, Path: pathString(path), Message: fmt.Sprintf(format, args...)}
+func problemAt(n *yaml.Node, path Path, format string, args ...any) Problem {
+	return Problem{Line: n.Line, Column: n.Column, Path: path.String(), Message: fmt.Sprintf(format, args...)}
 }
 
 // lookup finds the string scalar at path under root, and whether it is inside
 // a flow collection ({...} or [...]).
-func lookup(root *yaml.Node, path []string) (n *yaml.Node, flow bool, err error) {
+func lookup(root *yaml.Node, path Path) (n *yaml.Node, flow bool, err error) {
 	n = root
 	for i := 0; ; i++ {
 		at := path[:i]
@@ -75,6 +157,16 @@ func lookup(root *yaml.Node, path []string) (n *yaml.Node, flow bool, err error)
 				return nil, false, problemAt(n, at, "expected a string, got %s", describe(n))
 			}
 			return n, flow, nil
+		case path[i].IsIndex():
+			if n.Kind != yaml.SequenceNode {
+				return nil, false, problemAt(n, at, "expected a list, got %s", describe(n))
+			}
+			if path[i].Index >= len(n.Content) {
+				return nil, false, problemAt(n, at, "no item [%d]: the list has %d", path[i].Index, len(n.Content))
+			}
+			flow = flow || n.Style&yaml.FlowStyle != 0
+			n = n.Content[path[i].Index]
+			continue
 		case n.Kind != yaml.MappingNode:
 			return nil, false, problemAt(n, at, "expected a mapping, got %s", describe(n))
 		}
@@ -84,7 +176,7 @@ func lookup(root *yaml.Node, path []string) (n *yaml.Node, flow bool, err error)
 		for j := 0; j+1 < len(n.Content); j += 2 {
 			key := n.Content[j]
 			keys = append(keys, key.Value)
-			if key.Value != path[i] {
+			if key.Value != path[i].Key {
 				continue
 			}
 			if next != nil {
@@ -94,19 +186,10 @@ func lookup(root *yaml.Node, path []string) (n *yaml.Node, flow bool, err error)
 		}
 		if next == nil {
 			slices.Sort(keys)
-			return nil, false, problemAt(n, at, "unknown key %q (known: %s)", path[i], strings.Join(keys, ", "))
+			return nil, false, problemAt(n, at, "unknown key %q (known: %s)", path[i].Key, strings.Join(keys, ", "))
 		}
 		n = next
 	}
-}
-
-// pathString writes path as the decoder's messages do: images.web.
-func pathString(path []string) string {
-	var s string
-	for _, key := range path {
-		s = join(s, key)
-	}
-	return s
 }
 
 // offset returns the byte offset in data of a yaml.v3 position: line and
@@ -202,7 +285,7 @@ func spellings(style yaml.Style, value string) []string {
 // changedOnly reports whether out parses to the same tree as root, comments
 // included, except that the value at path, old in root, is now value. Plain
 // "true" or "a # b" would read back differently, and so are rejected.
-func changedOnly(root, old *yaml.Node, out []byte, path []string, value string) bool {
+func changedOnly(root, old *yaml.Node, out []byte, path Path, value string) bool {
 	newRoot, problem := parse(out)
 	if problem != nil {
 		return false

@@ -30,13 +30,15 @@ func TestSetString(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var path []string
+			var path Path
 			var value string
 			var crlf, bom bool
 			for _, line := range strings.Split(string(ar.Comment), "\n") {
 				switch {
 				case strings.HasPrefix(line, "path: "):
-					path = strings.Fields(strings.TrimPrefix(line, "path: "))
+					if path, err = ParsePath(strings.TrimPrefix(line, "path: ")); err != nil {
+						t.Fatal(err)
+					}
 				case strings.HasPrefix(line, "value: "):
 					value = strings.TrimPrefix(line, "value: ")
 				case line == "crlf":
@@ -119,7 +121,7 @@ func TestSetStringOld(t *testing.T) {
 		{"a: \"x\\ty\"\n", "z", "x\ty"},
 	}
 	for _, tt := range tests {
-		_, old, err := SetString([]byte(tt.data), []string{"a"}, tt.value)
+		_, old, err := SetString([]byte(tt.data), Keys("a"), tt.value)
 		if err != nil || old != tt.old {
 			t.Errorf("SetString(%q, a, %q): got old %q, %v; want %q", tt.data, tt.value, old, err, tt.old)
 		}
@@ -175,9 +177,9 @@ func FuzzSetString(f *testing.F) {
 			return
 		}
 		// Set the first key, and the first key in its value if that is a mapping.
-		path := []string{root.Content[0].Value}
+		path := Keys(root.Content[0].Value)
 		if v := root.Content[1]; v.Kind == yaml.MappingNode && len(v.Content) > 0 {
-			path = append(path, v.Content[0].Value)
+			path = append(path, Key(v.Content[0].Value))
 		}
 		out, old, err := SetString(data, path, value)
 		if err != nil {

@@ -1,10 +1,7 @@
 package config
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 )
@@ -83,48 +80,20 @@ type Image struct {
 	Name, Reference string
 }
 
-// ImageChange is what SetImages did to one image; Old equals New when the
-// file already said so.
-type ImageChange struct {
-	File, Name, Old, New string
-}
-
-// SetImages sets images.<name> in environment env's file in dir for each
-// image, all or nothing: every reference is checked and every edit made in
-// memory first, and the file is written (atomically) only if something
-// changed. Nothing else in the file changes, comments included.
-func SetImages(dir, env string, images []Image) ([]ImageChange, error) {
-	for _, img := range images {
+// EditImages returns the edit that sets images.<name> in environment
+// env's file in dir for each image, made in memory: every reference is
+// checked and every value set, or none. Write it to change the file.
+func EditImages(dir, env string, images []Image) (*Edit, error) {
+	sets := make([]Set, len(images))
+	for i, img := range images {
 		if err := ValidateImageReference(img.Reference); err != nil {
-			return nil, fmt.Errorf("--image %s: %w", img.Name, err)
+			return nil, fmt.Errorf("images.%s: %w", img.Name, err)
 		}
+		sets[i] = Set{Path: Keys("images", img.Name), Value: img.Reference}
 	}
 	file, err := File(dir, env)
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil, err
-	}
-	out := data
-	changes := make([]ImageChange, 0, len(images))
-	for _, img := range images {
-		var old string
-		out, old, err = SetString(out, []string{"images", img.Name}, img.Reference)
-		var p Problem
-		if errors.As(err, &p) {
-			return nil, &Error{File: file, Problems: []Problem{p}}
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", file, err)
-		}
-		changes = append(changes, ImageChange{File: file, Name: img.Name, Old: old, New: img.Reference})
-	}
-	if !bytes.Equal(out, data) {
-		if err := WriteFile(file, out); err != nil {
-			return nil, err
-		}
-	}
-	return changes, nil
+	return EditFile(file, sets)
 }

@@ -121,6 +121,9 @@ type registration[E any] struct {
 	section func() (into any, build func(*constructs.App, *Env[E]) bool)
 }
 
+// registration implements Registration.
+//
+//lint:ignore U1000 used through Registration, which staticcheck misses for generic types
 func (a App[E, C]) registration() *registration[E] {
 	return &registration[E]{
 		name: a.Name,
