@@ -107,7 +107,7 @@ func (e *Env[E]) Image(name string) string {
 var ErrMissingImage = errors.New("missing image")
 
 // Registration is an App of any configuration type, for environments of
-// type E: what Run and Main take.
+// type E: what Synthesize, Main and Command take.
 type Registration[E any] interface {
 	registration() *registration[E]
 }
@@ -168,8 +168,8 @@ type Output struct {
 	// Whole lists every environment configured, chosen or not.
 	Whole []string
 
-	envsChosen bool
 	appsChosen bool
+	written    map[string]bool // the names of Files()
 }
 
 // EnvOutput is what one environment's apps synthesized to.
@@ -211,12 +211,7 @@ func (o *Output) Owns(name string) bool {
 		return true
 	}
 	if o.appsChosen {
-		for _, f := range o.Files() {
-			if f.Name == name {
-				return true
-			}
-		}
-		return false
+		return o.written[name]
 	}
 	env, _, _ := strings.Cut(name, "/")
 	return slices.ContainsFunc(o.Envs, func(e EnvOutput) bool { return e.Name == env })
@@ -248,8 +243,7 @@ func Synthesize[E any](ctx context.Context, apps []Registration[E], opts Options
 	if err != nil {
 		return nil, err
 	}
-	out := &Output{Whole: whole, envsChosen: len(opts.Envs) > 0, appsChosen: len(opts.Apps) > 0}
-	out.Partial = out.envsChosen || out.appsChosen
+	out := &Output{Whole: whole, Partial: len(opts.Envs) > 0 || len(opts.Apps) > 0, appsChosen: len(opts.Apps) > 0}
 	for _, r := range chosen {
 		out.Apps = append(out.Apps, r.name)
 	}
@@ -276,6 +270,10 @@ func Synthesize[E any](ctx context.Context, apps []Registration[E], opts Options
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
+	}
+	out.written = map[string]bool{}
+	for _, f := range out.Files() {
+		out.written[f.Name] = true
 	}
 	return out, nil
 }
