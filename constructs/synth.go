@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -94,6 +95,7 @@ type renderedObject struct {
 	name      string
 	yaml      []byte
 	errs      []error
+	shared    bool // the Go value of another object; reported, not rendered
 }
 
 func (a *App) synthesize() (*synthesis, error) {
@@ -157,6 +159,7 @@ func (a *App) synthesize() (*synthesis, error) {
 		s.charts = append(s.charts, rc)
 	}
 
+	checkShared(objects, &ps)
 	renderAll(objects, a.props)
 	type identity struct{ group, kind, namespace, name string }
 	seen := make(map[identity]*renderedObject, len(objects))
@@ -164,7 +167,7 @@ func (a *App) synthesize() (*synthesis, error) {
 		for _, err := range ro.errs {
 			ps.add(ro.obj.node, err)
 		}
-		if ro.errs != nil {
+		if ro.errs != nil || ro.shared {
 			continue
 		}
 		id := identity{ro.gvk.Group, ro.gvk.Kind, ro.namespace, ro.name}
@@ -178,6 +181,39 @@ func (a *App) synthesize() (*synthesis, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// checkShared reports a Go value that renders as two API objects: both
+// would share every later change, which is never what two ids mean.
+// Unstructured objects are compared by their content map, which
+// NewUnstructured wraps anew each time.
+func checkShared(objects []*renderedObject, ps *problems) {
+	seen := make(map[any]*renderedObject, len(objects))
+	for _, ro := range objects {
+		var key any
+		switch obj := ro.obj.Object().(type) {
+		case nil:
+			continue
+		case *unstructured.Unstructured:
+			if obj == nil || obj.Object == nil {
+				continue
+			}
+			key = reflect.ValueOf(obj.Object).UnsafePointer()
+		default:
+			v := reflect.ValueOf(obj)
+			if v.Kind() != reflect.Pointer || v.IsNil() {
+				continue
+			}
+			key = v.UnsafePointer()
+		}
+		if first, dup := seen[key]; dup {
+			ps.add(ro.obj.node, fmt.Errorf("%w: this %T is also added at %s; changes to one would change both. Give each id its own object (DeepCopy it)",
+				ErrSharedObject, ro.obj.Object(), first.obj.node.Path()))
+			ro.shared = true // not rendered: one problem is enough
+			continue
+		}
+		seen[key] = ro
+	}
 }
 
 func describeKind(gvk schema.GroupVersionKind) string {
@@ -211,6 +247,9 @@ func renderAll(objects []*renderedObject, props AppProps) {
 			w := &worker{}
 			w.enc = json.NewEncoder(&w.buf)
 			for ro := range work {
+				if ro.shared {
+					continue
+				}
 				w.buf.Reset()
 				r.render(ro, w)
 			}
@@ -388,9 +427,19 @@ func (r *renderer) identify(ro *renderedObject, doc *document.Value) []error {
 	errs = append(errs, validateName(ro.gvk.GroupKind(), md.Lookup("name"))...)
 	if ns := md.Lookup("namespace"); ns != nil {
 		errs = append(errs, validateNamespace(*ns)...)
+		if ro.namespace != "" && r.isClusterScoped(ro.gvk.GroupKind()) {
+			// A chart's namespace never lands here, so the object or a
+			// patch set it. The API server rejects it or drops it
+			// depending on the client; either way the manifest is wrong.
+			errs = append(errs, fmt.Errorf("%w: %s %q is cluster-scoped but sets metadata.namespace %q; remove it",
+				ErrClusterScopedNamespace, describeKind(ro.gvk), ro.name, ro.namespace))
+		}
 	}
 	if labels := md.Lookup("labels"); labels != nil {
 		errs = append(errs, validateLabels(*labels)...)
+	}
+	if annotations := md.Lookup("annotations"); annotations != nil {
+		errs = append(errs, validateAnnotations(*annotations)...)
 	}
 	return errs
 }
