@@ -452,9 +452,14 @@ func stringAt(v *document.Value, key string) string {
 }
 
 // moveToTop puts the given members first, in that order, the others
-// keeping theirs. It works in place.
+// keeping theirs, except that array-index keys ("2", "10") stay in front
+// of them: cdk8s builds the result as a JavaScript object, which iterates
+// such keys first whatever the order they were added in. It works in place.
 func moveToTop(doc *document.Value, keys ...string) {
 	next := 0
+	for next < len(doc.Members) && document.IsArrayIndex(doc.Members[next].Key) {
+		next++ // sorted, and patches add index keys in order, so they lead
+	}
 	for _, k := range keys {
 		for i := next; i < len(doc.Members); i++ {
 			if doc.Members[i].Key == k {

@@ -31,6 +31,9 @@ type cdk8sObject struct {
 	// name and namespace are metadata.name and metadata.namespace as cdk8s
 	// writes them, after patches.
 	name, namespace string
+	// constructedName is the name before patches, which cdk8s names the
+	// files of a folder per chart after.
+	constructedName string
 	// generatedName is set when cdk8s generated the name from the path.
 	generatedName bool
 	// chartNamespace is set when the namespace is the chart's, not the
@@ -106,6 +109,11 @@ func (b *cdk8sBuilder) nodes(scope constructs.Construct, prefix string, chrt cdk
 				props.DisableResourceNameHashes = jsii.Bool(true)
 			}
 			chrt = cdk8s.NewChart(scope, jsii.String(n.id), props)
+			if props.Labels != nil {
+				for k, v := range n.chart.labelsLater {
+					(*props.Labels)[k] = jsii.String(v)
+				}
+			}
 			c = chrt
 		case objectNode:
 			o := n.object
@@ -174,12 +182,13 @@ func (b *cdk8sBuilder) object(path string, chrt cdk8s.Chart, obj cdk8s.ApiObject
 		obj.AddJsonPatch(cdk8sPatch(p))
 	}
 	rec := cdk8sObject{
-		path:           path,
-		kind:           *obj.Kind(),
-		name:           *obj.Name(),
-		generatedName:  !ownName,
-		chartNamespace: !ownNamespace,
-		chartLabel:     *cdk8s.Names_ToDnsLabel(chrt, nil),
+		path:            path,
+		kind:            *obj.Kind(),
+		name:            *obj.Name(),
+		constructedName: *obj.Name(),
+		generatedName:   !ownName,
+		chartNamespace:  !ownNamespace,
+		chartLabel:      *cdk8s.Names_ToDnsLabel(chrt, nil),
 	}
 	if ns := obj.Metadata().Namespace(); ns != nil {
 		rec.namespace = *ns

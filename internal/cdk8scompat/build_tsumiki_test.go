@@ -2,6 +2,7 @@ package cdk8scompat
 
 import (
 	"fmt"
+	"maps"
 	"testing"
 
 	"gitlab.com/tsumiki/tsumiki/constructs"
@@ -34,11 +35,13 @@ func buildTsumiki(t *testing.T, c caseSpec, outdir string) *constructs.App {
 			case groupNode:
 				c = constructs.NewNode(scope, n.id)
 			case chartNode:
+				labels := maps.Clone(n.chart.labels)
 				c = constructs.NewChart(scope, n.id, constructs.ChartProps{
 					Namespace:                 n.chart.namespace,
-					Labels:                    n.chart.labels,
+					Labels:                    labels,
 					DisableResourceNameHashes: n.chart.noHashes,
 				})
+				maps.Copy(labels, n.chart.labelsLater)
 			case objectNode:
 				obj := constructs.NewUnstructured(scope, n.id, unstructuredContent(n.object))
 				obj.AddJSONPatch(tsumikiPatches(n.object.patches)...)

@@ -86,6 +86,7 @@ func TestCompat(t *testing.T) {
 		{"objects cdk8s loses to same-named objects of other namespaces", total.lostByCDK8s},
 		{"top-level statuses holding no value", total.emptyStatus},
 		{"strings Go's YAML parser would misread", total.goMisreads},
+		{"files of a folder per chart named after patched objects", total.patchedFileNames},
 	} {
 		if check.count == 0 {
 			t.Errorf("the corpus no longer exercises the deliberate difference in %s", check.what)

@@ -554,6 +554,74 @@ func corpus() []caseSpec {
 			},
 		},
 
+		{
+			// Patch operations at their edges, as fast-json-patch (which
+			// cdk8s uses) applies them: a move onto itself removes and adds,
+			// so a member goes last; add and copy over an existing member
+			// keep its place. Top-level keys that are array indices come
+			// before apiVersion, kind and metadata, as in any JavaScript
+			// object.
+			name:   "patch-edges",
+			layout: filePerChart,
+			nodes: []nodeSpec{
+				chart("edges", chartSpec{namespace: "edges"},
+					object("moves", objectSpec{apiVersion: "example.com/v1", kind: "Widget", patches: []patchSpec{
+						patchAdd("/spec", map[string]any{"a": 1, "b": 2, "c": 3, "list": []any{"x", "y", "z"}, "7": "index", "obj": map[string]any{"k": "v"}}),
+						patchMove("/spec/a", "/spec/a"),
+						patchMove("/spec/list/1", "/spec/list/1"),
+						patchMove("/spec/7", "/spec/7"),
+						patchMove("/spec/obj", "/spec/obj"),
+						patchMove("/spec/c", "/spec/b"),
+						patchCopy("/spec/obj", "/spec/obj"),
+						patchAdd("/spec/a", "replaced by add"),
+						patchMove("/spec/list/0", "/spec/list/2"),
+					}}),
+					object("index-keys", objectSpec{apiVersion: "v1", kind: "ConfigMap", patches: []patchSpec{
+						patchAdd("/10", "ten"),
+						patchAdd("/2", "two"),
+						patchAdd("/01", "not an index"),
+						patchAdd("/data", map[string]any{"k": "v"}),
+						patchMove("/data", "/data"),
+					}}),
+					object("moved-metadata", objectSpec{apiVersion: "v1", kind: "ConfigMap", name: "moved-metadata", labels: map[string]string{"a": "b"}, patches: []patchSpec{
+						patchMove("/metadata/labels", "/metadata/labels"),
+						patchMove("/apiVersion", "/apiVersion"),
+					}}),
+				),
+			},
+		},
+		{
+			// In a folder per chart, cdk8s names each file after the object
+			// as constructed, before its patches (in a file per resource,
+			// after them); tsumiki always names it after what it holds.
+			name:   "folder-per-chart-patched-names",
+			layout: folderPerChartFilePerResource,
+			nodes: []nodeSpec{
+				chart("renames", chartSpec{namespace: "renames"},
+					object("renamed", objectSpec{apiVersion: "v1", kind: "ConfigMap", name: "before", patches: []patchSpec{
+						patchReplace("/metadata/name", "after"),
+					}}),
+					object("generated", objectSpec{apiVersion: "v1", kind: "ConfigMap", patches: []patchSpec{
+						patchReplace("/metadata/name", "was-generated"),
+					}}),
+					object("kept", objectSpec{apiVersion: "v1", kind: "ConfigMap", name: "kept"}),
+				),
+			},
+		},
+		{
+			// Changing the labels map after the chart is made changes
+			// nothing: cdk8s-core-go hands cdk8s a copy of it, tsumiki's
+			// NewChart copies it.
+			name:   "chart-labels-changed-later",
+			layout: filePerChart,
+			nodes: []nodeSpec{
+				chart("labelled", chartSpec{labels: map[string]string{"team": "a"}, labelsLater: map[string]string{"team": "b", "added": "later"}},
+					cm("first"),
+					object("own", objectSpec{apiVersion: "v1", kind: "ConfigMap", labels: map[string]string{}}),
+				),
+			},
+		},
+
 		// Errors. cdk8s throws; tsumiki reports them from Synth.
 		{
 			name:    "dependency-cycle",

@@ -33,6 +33,9 @@ type deviations struct {
 	lostByCDK8s int
 	// 4. A top-level status holding no value, which tsumiki leaves out.
 	emptyStatus int
+	// 6. A per-resource file in a folder per chart, which cdk8s names
+	// after the object before its patches, tsumiki after what it holds.
+	patchedFileNames int
 	// 5. A string that cdk8s writes in a form Go's YAML parser
 	// (sigs.k8s.io/yaml, as in kubectl and Flux) reads as something else or
 	// rejects; tsumiki quotes or escapes it. internal/document pins the exact
@@ -47,6 +50,7 @@ func (d *deviations) add(o deviations) {
 	d.lostByCDK8s += o.lostByCDK8s
 	d.emptyStatus += o.emptyStatus
 	d.goMisreads += o.goMisreads
+	d.patchedFileNames += o.patchedFileNames
 }
 
 // clusterScoped lists, by group and kind, the cluster-scoped kinds the
@@ -149,9 +153,14 @@ func (e *expectation) document(doc string, dev *deviations) expectedDoc {
 		dev.emptyStatus++
 	}
 
+	cdk8sName := obj.name
+	if e.c.layout == folderPerChartFilePerResource {
+		// 6. cdk8s names these files after the object before patches.
+		cdk8sName = obj.constructedName
+	}
 	out := expectedDoc{
 		text:      strings.Join(lines, ""),
-		cdk8sFile: fileName(head.Kind + "." + obj.name),
+		cdk8sFile: fileName(head.Kind + "." + cdk8sName),
 		file:      fileName(head.Kind + "." + name),
 		obj:       obj,
 	}
@@ -339,6 +348,9 @@ func (e *expectation) files(cdk8sDir string, written map[string][]byte, stream s
 		last[cdk8sNames[i]] = i
 		if doc.namespaced {
 			dev.resourceFiles++
+		}
+		if doc.cdk8sFile != fileName(doc.obj.kind+"."+doc.obj.name) {
+			dev.patchedFileNames++
 		}
 	}
 	for i, d := range docs {

@@ -90,6 +90,9 @@ type chartSpec struct {
 	namespace string
 	labels    map[string]string
 	noHashes  bool // disableResourceNameHashes
+	// labelsLater are set in the labels map after the chart is made,
+	// before its children are.
+	labelsLater map[string]string
 }
 
 // objectSpec is an API object with metadata only: cdk8s's ApiObject with
