@@ -2,6 +2,7 @@ package constructs
 
 import (
 	"bytes"
+	"slices"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -69,6 +70,24 @@ func NewApp(props AppProps) *App {
 
 // Node returns the app's tree node.
 func (a *App) Node() *Node { return a.node }
+
+// appOf returns the app at the root of n's tree, or nil.
+func appOf(n *Node) *App {
+	for n.scope != nil {
+		n = n.scope
+	}
+	app, _ := n.host.(*App)
+	return app
+}
+
+// isClusterScoped reports whether objects of gk live outside namespaces:
+// a kind of k8s.io/api that does, or one the app declares. a may be nil.
+func (a *App) isClusterScoped(gk schema.GroupKind) bool {
+	if clusterScoped[gk] {
+		return true
+	}
+	return a != nil && slices.Contains(a.props.ClusterScoped, gk)
+}
 
 // Outdir returns the directory Synth writes.
 func (a *App) Outdir() string { return a.props.Outdir }

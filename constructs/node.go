@@ -247,4 +247,7 @@ var (
 	ErrValidation             = errors.New("validation failed")
 	ErrFileConflict           = errors.New("output file conflict")
 	ErrPlainSecret            = errors.New("plain-text secret")
+	ErrInvalidManifest        = errors.New("invalid manifest")
+	ErrNotFound               = errors.New("object not found")
+	ErrAmbiguous              = errors.New("ambiguous object reference")
 )

@@ -304,6 +304,9 @@ func (r *renderer) render(ro *renderedObject, w *worker) {
 		return
 	}
 	raw := w.buf.Bytes()
+	if d := ro.obj.decoded; d != nil && bytes.Equal(raw, d.marshalled) {
+		raw = d.read // unchanged since it was read: render it as read
+	}
 	if obj.GetObjectKind().GroupVersionKind().Empty() && len(raw) > 2 && raw[0] == '{' {
 		// A typed object leaves apiVersion and kind to the scheme: put them
 		// in the JSON, where Parse places them without copying members.
@@ -325,7 +328,8 @@ func (r *renderer) render(ro *renderedObject, w *worker) {
 		md = doc.Lookup("metadata")
 	}
 	md.Members = slices.Grow(md.Members, 3) // name, namespace, labels
-	if v := md.Lookup("name"); v == nil || v.Kind == document.Null {
+	// A null or empty name is unset, as in a typed object.
+	if v := md.Lookup("name"); v == nil || v.Kind == document.Null || v.Kind == document.String && v.Scalar == "" {
 		name, err := ro.obj.generatedName(gvk.Kind)
 		if err != nil {
 			fail(err)

@@ -87,6 +87,7 @@ func TestCompat(t *testing.T) {
 		{"top-level statuses holding no value", total.emptyStatus},
 		{"strings Go's YAML parser would misread", total.goMisreads},
 		{"files of a folder per chart named after patched objects", total.patchedFileNames},
+		{"included objects with a null name", total.nullNames},
 	} {
 		if check.count == 0 {
 			t.Errorf("the corpus no longer exercises the deliberate difference in %s", check.what)
@@ -322,7 +323,9 @@ var scheme = constructs.NewScheme()
 func prepare(c caseSpec) {
 	walk(c.nodes, func(n nodeSpec) {
 		for _, it := range n.included {
-			setKind(it.obj)
+			if it.obj != nil {
+				setKind(it.obj)
+			}
 		}
 	})
 }

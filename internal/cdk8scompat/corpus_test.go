@@ -622,6 +622,27 @@ func corpus() []caseSpec {
 			},
 		},
 
+		{
+			// Documents no Go type holds: a null name (cdk8s writes no name),
+			// an empty one (cdk8s writes it empty), none, and a kind the
+			// scheme does not know, with keys JavaScript orders first.
+			name:   "include-raw-documents",
+			layout: filePerChart,
+			nodes: []nodeSpec{
+				chart("raw", chartSpec{namespace: "raw", labels: map[string]string{"from": "file"}},
+					include("Docs_Dir",
+						rawItem(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":null,"labels":{"own":"x"}},"data":{"a":"1"}}`),
+						rawItem(`{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":""}}`),
+						rawItem(`{"apiVersion":"v1","kind":"ConfigMap","data":{"c":"3"}}`),
+						rawItem(`{"apiVersion":"v1","kind":"Service","metadata":{"name":null,"namespace":"svc"},"spec":{"ports":[{"port":80}]}}`),
+						rawItem(`{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w","namespace":"elsewhere"},"spec":{"b":{"z":1,"a":2},"10":"ten","2":"two","list":[3,1,2]}}`,
+							patchAdd("/spec/added", true)),
+						rawItem(`{"apiVersion":"example.com/v1","kind":"ClusterWidget","metadata":{"name":"cw"},"spec":{}}`),
+					),
+				),
+			},
+		},
+
 		// Errors. cdk8s throws; tsumiki reports them from Synth.
 		{
 			name:    "dependency-cycle",

@@ -33,6 +33,9 @@ type deviations struct {
 	lostByCDK8s int
 	// 4. A top-level status holding no value, which tsumiki leaves out.
 	emptyStatus int
+	// 7. An included document whose name is null or "": cdk8s writes the
+	// object without a name or with an empty one, tsumiki generates one.
+	nullNames int
 	// 6. A per-resource file in a folder per chart, which cdk8s names
 	// after the object before its patches, tsumiki after what it holds.
 	patchedFileNames int
@@ -51,6 +54,7 @@ func (d *deviations) add(o deviations) {
 	d.emptyStatus += o.emptyStatus
 	d.goMisreads += o.goMisreads
 	d.patchedFileNames += o.patchedFileNames
+	d.nullNames += o.nullNames
 }
 
 // clusterScoped lists, by group and kind, the cluster-scoped kinds the
@@ -80,6 +84,9 @@ func newExpectation(t *testing.T, c caseSpec, ref *cdk8sApp) *expectation {
 	e := &expectation{t: t, c: c, objects: map[identity]cdk8sObject{}}
 	for _, o := range ref.objects {
 		id := identity{o.kind, o.namespace, o.name}
+		if o.nullName || o.emptyName {
+			id.name = "" // what cdk8s writes
+		}
 		if prev, dup := e.objects[id]; dup {
 			t.Fatalf("corpus: %s and %s render as the same object %v", prev.path, o.path, id)
 		}
@@ -138,6 +145,18 @@ func (e *expectation) document(doc string, dev *deviations) expectedDoc {
 			name = want
 			dev.names++
 		}
+	}
+	// 7. A null or empty name is generated, where cdk8s writes none or
+	// an empty one.
+	if obj.nullName || obj.emptyName {
+		want := tsumikiName(t, obj.wouldGenerate)
+		if obj.nullName {
+			insertMetadataLine(t, &lines, "name: "+want)
+		} else {
+			lines[metadataLine(t, lines, `name: ""`)] = "  name: " + want + "\n"
+		}
+		name = want
+		dev.nullNames++
 	}
 	// 2. No chart namespace on cluster-scoped kinds.
 	if obj.chartNamespace && clusterScoped[group+"/"+head.Kind] {
@@ -215,6 +234,27 @@ func metadataLine(t *testing.T, lines []string, text string) int {
 		t.Fatalf("no line %q in the metadata of:\n%s", text, strings.Join(lines, ""))
 	}
 	return found
+}
+
+// insertMetadataLine adds `  <text>` among the direct members of the
+// top-level metadata, where the sorted keys put it.
+func insertMetadataLine(t *testing.T, lines *[]string, text string) {
+	start, end := topLevelBlock(t, *lines, "metadata")
+	key, _, _ := strings.Cut(text, ":")
+	at := end
+	for i := start + 1; i < end; i++ {
+		l := (*lines)[i]
+		if strings.HasPrefix(l, "  ") && !strings.HasPrefix(l, "   ") && !strings.HasPrefix(l, "  - ") {
+			if k, _, _ := strings.Cut(strings.TrimSpace(l), ":"); k > key {
+				at = i
+				break
+			}
+		}
+	}
+	if start+1 == end && strings.TrimSpace((*lines)[start]) == "metadata: {}" {
+		(*lines)[start] = "metadata:\n"
+	}
+	*lines = slices.Insert(*lines, at, "  "+text+"\n")
 }
 
 // topLevelBlock returns the lines [start, end) of top-level key: its own
