@@ -2,6 +2,7 @@ package constructs
 
 import (
 	"bytes"
+	"io/fs"
 	"slices"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -39,6 +40,16 @@ type AppProps struct {
 	// ClusterScoped lists kinds, beyond those of k8s.io/api, that never take
 	// a chart's namespace (cluster-scoped custom resources).
 	ClusterScoped []schema.GroupKind
+	// CRDs names files of CustomResourceDefinitions (YAML streams; their
+	// other objects are skipped, so an upstream install manifest will do)
+	// that custom resources are checked against, besides the
+	// CustomResourceDefinitions the app holds itself, which win. Custom
+	// resources of a kind with no known definition are not checked. The
+	// files are read at every synthesis.
+	CRDs []string
+	// CRDFS, if set, is where the CRDs files are read from; otherwise they
+	// are read from the operating system's file system.
+	CRDFS fs.FS
 	// AllowSecrets lets Secrets with data into the output. Off by default: a
 	// GitOps repository must not hold secrets in plain text. Turn it on only
 	// when something downstream encrypts them (SOPS, for instance).

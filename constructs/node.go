@@ -250,4 +250,5 @@ var (
 	ErrInvalidManifest        = errors.New("invalid manifest")
 	ErrNotFound               = errors.New("object not found")
 	ErrAmbiguous              = errors.New("ambiguous object reference")
+	ErrSchema                 = errors.New("custom resource does not match its CustomResourceDefinition")
 )

@@ -96,6 +96,8 @@ type renderedObject struct {
 	yaml      []byte
 	errs      []error
 	shared    bool // the Go value of another object; reported, not rendered
+	keepJSON  bool // a CustomResourceDefinition: json holds the rendered object
+	json      []byte
 }
 
 func (a *App) synthesize() (*synthesis, error) {
@@ -160,7 +162,32 @@ func (a *App) synthesize() (*synthesis, error) {
 	}
 
 	checkShared(objects, &ps)
-	renderAll(objects, a.props)
+	// CustomResourceDefinitions render first: what they define decides
+	// how custom resources render (their scope) and whether they are valid.
+	// With none, nothing below costs anything.
+	var crds crdIndex
+	rest := objects
+	if defs := crdObjects(objects); len(defs) > 0 || len(a.props.CRDs) > 0 {
+		crds = crdIndex{}
+		renderAll(defs, a.props, nil)
+		for _, ro := range defs {
+			if ro.errs != nil || ro.shared {
+				continue
+			}
+			crd, err := crdFromJSON(ro.json)
+			if err == nil {
+				err = crds.add(crd, ro.obj.node.Path())
+			}
+			if err != nil {
+				ro.errs = append(ro.errs, err)
+			}
+		}
+		for _, err := range readCRDFiles(a.props, crds) {
+			ps = append(ps, Problem{Err: err})
+		}
+		rest = slices.DeleteFunc(slices.Clone(objects), func(ro *renderedObject) bool { return ro.keepJSON })
+	}
+	renderAll(rest, a.props, crds)
 	type identity struct{ group, kind, namespace, name string }
 	seen := make(map[identity]*renderedObject, len(objects))
 	for _, ro := range objects {
@@ -230,10 +257,24 @@ func qualifiedName(namespace, name string) string {
 	return namespace + "/" + name
 }
 
+// crdObjects returns the objects that are CustomResourceDefinitions and
+// marks them to keep their JSON.
+func crdObjects(objects []*renderedObject) []*renderedObject {
+	var out []*renderedObject
+	for _, ro := range objects {
+		if isCRD(ro.obj.Object()) {
+			ro.keepJSON = true
+			out = append(out, ro)
+		}
+	}
+	return out
+}
+
 // renderAll renders objects on every CPU; each result lands in its own slot,
-// so the output does not depend on scheduling.
-func renderAll(objects []*renderedObject, props AppProps) {
-	r := renderer{props: props, clusterScoped: make(map[schema.GroupKind]bool)}
+// so the output does not depend on scheduling. crds, if not nil, are the
+// CustomResourceDefinitions custom resources are checked against.
+func renderAll(objects []*renderedObject, props AppProps, crds crdIndex) {
+	r := renderer{props: props, clusterScoped: make(map[schema.GroupKind]bool), crds: crds}
 	for _, gk := range props.ClusterScoped {
 		r.clusterScoped[gk] = true
 	}
@@ -265,10 +306,15 @@ func renderAll(objects []*renderedObject, props AppProps) {
 type renderer struct {
 	props         AppProps
 	clusterScoped map[schema.GroupKind]bool
+	crds          crdIndex
 }
 
 func (r *renderer) isClusterScoped(gk schema.GroupKind) bool {
-	return clusterScoped[gk] || r.clusterScoped[gk]
+	if clusterScoped[gk] || r.clusterScoped[gk] {
+		return true
+	}
+	c := r.crds[gk]
+	return c != nil && c.clusterScoped()
 }
 
 func str(s string) document.Value { return document.Value{Kind: document.String, Scalar: s} }
@@ -373,6 +419,14 @@ func (r *renderer) render(ro *renderedObject, w *worker) {
 
 	for _, err := range r.identify(ro, &doc) {
 		fail(err)
+	}
+	if c := r.crds[ro.gvk.GroupKind()]; c != nil && ro.gvk.Kind != "" {
+		for _, msg := range c.check(ro.gvk, &doc) {
+			fail(fmt.Errorf("%w: %s %q (CustomResourceDefinition at %s): %s", ErrSchema, ro.gvk.Kind, qualifiedName(ro.namespace, ro.name), c.from, msg))
+		}
+	}
+	if ro.keepJSON {
+		ro.json = document.AppendJSON(nil, doc)
 	}
 	if ro.errs == nil {
 		// YAML of an object runs about a third longer than its JSON.
