@@ -42,7 +42,9 @@ func (c *knownCRD) clusterScoped() bool { return c.crd.Spec.Scope == apiextensio
 func (idx crdIndex) add(crd *apiextensionsv1.CustomResourceDefinition, from string) error {
 	gk := schema.GroupKind{Group: crd.Spec.Group, Kind: crd.Spec.Names.Kind}
 	if gk.Kind == "" || gk.Group == "" {
-		return fmt.Errorf("%w: CustomResourceDefinition %q names no group or kind", ErrInvalidObject, crd.Name)
+		// Defines nothing to check against. (The definition itself is the
+		// API server's to validate, as for any built-in kind.)
+		return nil
 	}
 	if _, ok := idx[gk]; ok {
 		return nil
