@@ -733,6 +733,21 @@ func corpus() []caseSpec {
 			cdk8sAccepts: cdk8sWrites(map[string]string{"c.k8s.yaml": "  password: hunter2\n"}),
 		},
 		{
+			// A custom resource its CustomResourceDefinition does not allow:
+			// cdk8s cannot tell, the API server would reject it.
+			name: "custom-resource-against-its-crd",
+			nodes: []nodeSpec{chart("tls", chartSpec{namespace: "shop"},
+				include("crds", rawItem(`{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"certificates.cert-manager.io"},`+
+					`"spec":{"group":"cert-manager.io","names":{"kind":"Certificate","plural":"certificates"},"scope":"Namespaced","versions":[{"name":"v1","served":true,"storage":true,`+
+					`"schema":{"openAPIV3Schema":{"type":"object","properties":{"spec":{"type":"object","properties":{"secretName":{"type":"string"}}}}}}}]}}`)),
+				object("cert", objectSpec{apiVersion: "cert-manager.io/v1", kind: "Certificate", patches: []patchSpec{
+					patchAdd("/spec", map[string]any{"secretNmae": "web-tls"}),
+				}}),
+			)},
+			wantErr:      constructs.ErrSchema,
+			cdk8sAccepts: cdk8sWrites(map[string]string{"tls.k8s.yaml": "  secretNmae: web-tls\n"}),
+		},
+		{
 			// fast-json-patch, which cdk8s uses without validation, ignores
 			// the removal of a missing member; RFC 6902 makes it an error.
 			name: "patch-remove-missing",
