@@ -50,6 +50,18 @@ type AppProps struct {
 	// CRDFS, if set, is where the CRDs files are read from; otherwise they
 	// are read from the operating system's file system.
 	CRDFS fs.FS
+	// CreateNamespaces adds a Namespace object for every namespace the
+	// output's objects use, once per app, unless the app declares it
+	// (NewNamespace, or any Namespace object), ExternalNamespaces lists it,
+	// or it is one every cluster has (default, kube-system, kube-public,
+	// kube-node-lease). The objects are written first, in a chart of their
+	// own with id NamespacesChartID, sorted by name. Off by default, which
+	// keeps the output cdk8s's; a GitOps tool applying to a fresh cluster
+	// needs them.
+	CreateNamespaces bool
+	// ExternalNamespaces are namespaces managed elsewhere: CreateNamespaces
+	// never adds objects for them.
+	ExternalNamespaces []string
 	// AllowSecrets lets Secrets with data into the output. Off by default: a
 	// GitOps repository must not hold secrets in plain text. Turn it on only
 	// when something downstream encrypts them (SOPS, for instance).

@@ -12,6 +12,10 @@ type ChartProps struct {
 	Labels map[string]string
 	// DisableResourceNameHashes leaves the "c8…" hash out of generated names.
 	DisableResourceNameHashes bool
+	// NoNamespaceObjects says the namespaces of this chart's objects are
+	// managed elsewhere: AppProps.CreateNamespaces adds no Namespace objects
+	// for them (unless another chart's objects use them too).
+	NoNamespaceObjects bool
 }
 
 // Chart groups API objects that are synthesized together, by default into

@@ -188,6 +188,19 @@ func (a *App) synthesize() (*synthesis, error) {
 		rest = slices.DeleteFunc(slices.Clone(objects), func(ro *renderedObject) bool { return ro.keepJSON })
 	}
 	renderAll(rest, a.props, crds)
+	if a.props.CreateNamespaces {
+		rc, err := a.namespaceObjects(objects)
+		switch {
+		case err != nil:
+			ps = append(ps, Problem{Err: err})
+		case rc != nil:
+			renderAll(rc.objects, a.props, crds)
+			// First, so that a single file or stream creates the
+			// namespaces before what lives in them.
+			s.charts = append([]*renderedChart{rc}, s.charts...)
+			objects = append(objects, rc.objects...)
+		}
+	}
 	type identity struct{ group, kind, namespace, name string }
 	seen := make(map[identity]*renderedObject, len(objects))
 	for _, ro := range objects {
