@@ -50,7 +50,7 @@ func requireNode(t *testing.T) {
 }
 
 // TestCompat synthesizes every corpus case with cdk8s and with tsumiki and
-// requires tsumiki's files to be cdk8s's, except for the four deliberate
+// requires tsumiki's files to be cdk8s's, except for the deliberate
 // differences.
 func TestCompat(t *testing.T) {
 	requireNode(t)

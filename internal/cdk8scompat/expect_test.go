@@ -14,7 +14,7 @@ import (
 )
 
 // This file turns cdk8s's output into the output tsumiki must write. It
-// applies the four deliberate differences and nothing else, each as a
+// applies the deliberate differences and nothing else, each as a
 // narrow text edit on cdk8s's bytes, so everything the edits do not touch
 // must be identical.
 
