@@ -19,8 +19,6 @@ type APIObject struct {
 	// handle is the *Object[T] that renders; nil for an object decoded
 	// from YAML until Find first gives it one.
 	handle any
-	// source is "file:line" for an object decoded from YAML.
-	source string
 	// decoded holds, for an object decoded into a Go type, its JSON as
 	// read and as the Go type first marshalled it.
 	decoded *decodedJSON

@@ -155,7 +155,7 @@ func AddManifests(scope Construct, source string, data []byte) []*APIObject {
 			obj = u
 		}
 		o := newAPIObject(scope, id, obj)
-		o.source, o.decoded = at(1), decoded
+		o.decoded = decoded
 		out = append(out, o)
 	}
 	return out

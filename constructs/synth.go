@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
@@ -228,9 +229,9 @@ func (a *App) synthesize() (*synthesis, error) {
 // Unstructured objects are compared by their content map, which
 // NewUnstructured wraps anew each time.
 func checkShared(objects []*renderedObject, ps *problems) {
-	seen := make(map[any]*renderedObject, len(objects))
+	seen := make(map[unsafe.Pointer]*renderedObject, len(objects))
 	for _, ro := range objects {
-		var key any
+		var key unsafe.Pointer
 		switch obj := ro.obj.Object().(type) {
 		case nil:
 			continue
