@@ -643,6 +643,49 @@ func corpus() []caseSpec {
 			},
 		},
 
+		{
+			// Patches on lists: appending to an empty one, removing the
+			// last item, moving between lists, copying an item, tests of
+			// objects in another key order and of 1 against 1.0, and empty
+			// maps a patch adds to metadata, which stay (only the metadata
+			// as constructed is pruned).
+			name:   "patch-lists",
+			layout: filePerChart,
+			nodes: []nodeSpec{
+				chart("lists", chartSpec{labels: map[string]string{}},
+					object("holder", objectSpec{apiVersion: "example.com/v1", kind: "Holder", labels: map[string]string{}, patches: []patchSpec{
+						patchAdd("/spec", map[string]any{"empty": []any{}, "a": []any{1, 2, 3}, "b": []any{"x"}, "obj": map[string]any{"k": 1, "j": []any{true}}}),
+						patchAdd("/spec/empty/-", "first"),
+						patchRemove("/spec/a/2"),
+						patchMove("/spec/a/0", "/spec/b/1"),
+						patchCopy("/spec/b/0", "/spec/b/-"),
+						patchTest("/spec/obj", map[string]any{"j": []any{true}, "k": 1.0}),
+						patchReplace("/spec/a", []any{}),
+						patchAdd("/metadata/labels", map[string]any{}),
+						patchAdd("/metadata/annotations", map[string]any{}),
+					}}),
+				),
+			},
+		},
+		{
+			// The ids cdk8s's Include gives: names with dots, names that
+			// repeat in other namespaces or kinds, a kind in capitals, a
+			// name with "/" (which an id reads as "--").
+			name:   "include-ids",
+			layout: filePerApp,
+			nodes: []nodeSpec{
+				chart("ids", chartSpec{namespace: "ids"},
+					include("Vendor.Manifests",
+						rawItem(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"web.example.com"}}`),
+						rawItem(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"web.example.com","namespace":"other"}}`),
+						rawItem(`{"apiVersion":"v1","kind":"Secret","metadata":{"name":"web.example.com"},"type":"Opaque"}`),
+						rawItem(`{"apiVersion":"example.com/v1","kind":"WIDGET","metadata":{"name":"w"}}`),
+						rawItem(`{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"namespace":"other"}}`),
+					),
+				),
+			},
+		},
+
 		// Errors. cdk8s throws; tsumiki reports them from Synth.
 		{
 			name:    "dependency-cycle",
