@@ -133,9 +133,9 @@ func readCRDFiles(props AppProps, idx crdIndex) []error {
 	return errs
 }
 
-// checkCustomResource validates a rendered custom resource against the
-// schema of its CRD's version, as the API server would, and returns one
-// error per problem, each naming the field.
+// check validates a rendered custom resource against the schema of the
+// version of c its apiVersion names, as the API server would, and returns
+// one message per problem, each naming the field.
 func (c *knownCRD) check(gvk schema.GroupVersionKind, doc *document.Value) []string {
 	v, served := c.versions[gvk.Version]
 	if !served {

@@ -11,8 +11,9 @@ import (
 // Find returns the API object at or under scope that holds a T and is
 // named name, or "namespace/name" to tell apart objects of one name in
 // several namespaces; the name is the object's metadata.name or the one
-// synthesis generates, the namespace its own or its chart's. It is how to
-// reach and change what an Include decoded:
+// synthesis generates, the namespace its own or its chart's (none for the
+// cluster-scoped kinds of k8s.io/api and AppProps.ClusterScoped). It is how
+// to reach and change what an Include decoded:
 //
 //	web, err := constructs.Find[*appsv1.Deployment](include, "web")
 //	web.Obj.Spec.Replicas = ptr.To[int32](3)

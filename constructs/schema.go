@@ -239,7 +239,7 @@ func (sv *schemaValidator) stringValues(path, str string, s *apiextensionsv1.JSO
 	if s.MaxLength != nil || s.MinLength != nil {
 		n := int64(utf8.RuneCountInString(str))
 		if s.MaxLength != nil && n > *s.MaxLength {
-			sv.fail(path, "Too long: may not be more than %d bytes", *s.MaxLength)
+			sv.fail(path, "Too long: may not be more than %d characters", *s.MaxLength)
 		}
 		if s.MinLength != nil && n < *s.MinLength {
 			sv.fail(path, "Invalid value: %q: must be at least %d characters long", str, *s.MinLength)
