@@ -16,6 +16,20 @@ type APIObject struct {
 	node    *Node
 	object  func() runtime.Object
 	patches []JSONPatch
+	// handle is the *Object[T] that renders; nil for an object decoded
+	// from YAML until Find first gives it one.
+	handle any
+	// decoded holds, for an object decoded into a Go type, its JSON as
+	// read and as the Go type first marshalled it.
+	decoded *decodedJSON
+}
+
+// decodedJSON lets an object decoded into a Go type render exactly as it
+// was read while nothing changes it: the Go type would add what it cannot
+// leave out (`resources: {}`, `targetPort: 0`), which cdk8s, keeping the
+// document as read, does not write.
+type decodedJSON struct {
+	read, marshalled []byte
 }
 
 // Object is an APIObject together with the typed value it renders: a
@@ -32,9 +46,36 @@ type Object[T runtime.Object] struct {
 // and chart labels are filled in at synthesis where obj leaves them empty.
 func NewObject[T runtime.Object](scope Construct, id string, obj T) *Object[T] {
 	o := &Object[T]{Obj: obj}
-	o.APIObject = &APIObject{object: func() runtime.Object { return o.Obj }}
+	o.APIObject = &APIObject{object: func() runtime.Object { return o.Obj }, handle: o}
 	o.APIObject.node = newNode(scope, id, o.APIObject)
 	return o
+}
+
+// newAPIObject adds obj, of a type known only at run time, without a typed
+// handle; Find makes one on demand.
+func newAPIObject(scope Construct, id string, obj runtime.Object) *APIObject {
+	o := &APIObject{object: func() runtime.Object { return obj }}
+	o.node = newNode(scope, id, o)
+	return o
+}
+
+// typedHandle returns the *Object[T] of o if o holds a T. The first handle
+// made for a decoded object becomes the one that renders, so that
+// assigning its Obj replaces the object.
+func typedHandle[T runtime.Object](o *APIObject) (*Object[T], bool) {
+	if h, ok := o.handle.(*Object[T]); ok {
+		return h, true
+	}
+	v, ok := o.Object().(T)
+	if !ok || isNil(v) {
+		return nil, false
+	}
+	h := &Object[T]{APIObject: o, Obj: v}
+	if o.handle == nil {
+		o.handle = h
+		o.object = func() runtime.Object { return h.Obj }
+	}
+	return h, true
 }
 
 // NewUnstructured adds an object given as plain JSON-like content, for kinds

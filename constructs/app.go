@@ -2,6 +2,8 @@ package constructs
 
 import (
 	"bytes"
+	"io/fs"
+	"slices"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -38,6 +40,28 @@ type AppProps struct {
 	// ClusterScoped lists kinds, beyond those of k8s.io/api, that never take
 	// a chart's namespace (cluster-scoped custom resources).
 	ClusterScoped []schema.GroupKind
+	// CRDs names files of CustomResourceDefinitions (YAML streams; their
+	// other objects are skipped, so an upstream install manifest will do)
+	// that custom resources are checked against, besides the
+	// CustomResourceDefinitions the app holds itself, which win. Custom
+	// resources of a kind with no known definition are not checked. The
+	// files are read at every synthesis.
+	CRDs []string
+	// CRDFS, if set, is where the CRDs files are read from; otherwise they
+	// are read from the operating system's file system.
+	CRDFS fs.FS
+	// CreateNamespaces adds a Namespace object for every namespace the
+	// output's objects use, once per app, unless the app declares it
+	// (NewNamespace, or any Namespace object), ExternalNamespaces lists it,
+	// or it is one every cluster has (default, kube-system, kube-public,
+	// kube-node-lease). The objects are written first, in a chart of their
+	// own with id NamespacesChartID, sorted by name. Off by default, which
+	// keeps the output cdk8s's; a GitOps tool applying to a fresh cluster
+	// needs them.
+	CreateNamespaces bool
+	// ExternalNamespaces are namespaces managed elsewhere: CreateNamespaces
+	// never adds objects for them.
+	ExternalNamespaces []string
 	// AllowSecrets lets Secrets with data into the output. Off by default: a
 	// GitOps repository must not hold secrets in plain text. Turn it on only
 	// when something downstream encrypts them (SOPS, for instance).
@@ -69,6 +93,24 @@ func NewApp(props AppProps) *App {
 
 // Node returns the app's tree node.
 func (a *App) Node() *Node { return a.node }
+
+// appOf returns the app at the root of n's tree, or nil.
+func appOf(n *Node) *App {
+	for n.scope != nil {
+		n = n.scope
+	}
+	app, _ := n.host.(*App)
+	return app
+}
+
+// isClusterScoped reports whether objects of gk live outside namespaces:
+// a kind of k8s.io/api that does, or one the app declares. a may be nil.
+func (a *App) isClusterScoped(gk schema.GroupKind) bool {
+	if clusterScoped[gk] {
+		return true
+	}
+	return a != nil && slices.Contains(a.props.ClusterScoped, gk)
+}
 
 // Outdir returns the directory Synth writes.
 func (a *App) Outdir() string { return a.props.Outdir }

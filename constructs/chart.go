@@ -12,6 +12,10 @@ type ChartProps struct {
 	Labels map[string]string
 	// DisableResourceNameHashes leaves the "c8…" hash out of generated names.
 	DisableResourceNameHashes bool
+	// NoNamespaceObjects says the namespaces of this chart's objects are
+	// managed elsewhere: AppProps.CreateNamespaces adds no Namespace objects
+	// for them (unless another chart's objects use them too).
+	NoNamespaceObjects bool
 }
 
 // Chart groups API objects that are synthesized together, by default into
@@ -32,6 +36,18 @@ func NewChart(scope Construct, id string, props ChartProps) *Chart {
 
 // Node returns the chart's tree node.
 func (c *Chart) Node() *Node { return c.node }
+
+// AddLabel adds a label to every object in the chart, whether added before
+// or after; an object's own label of the same key wins. Chart labels are
+// applied at synthesis, so the chart's labels are the same on all of its
+// objects. (ChartProps.Labels is copied by NewChart: changing that map
+// later changes nothing.)
+func (c *Chart) AddLabel(key, value string) {
+	if c.props.Labels == nil {
+		c.props.Labels = map[string]string{}
+	}
+	c.props.Labels[key] = value
+}
 
 // Namespace returns the chart's namespace, or "".
 func (c *Chart) Namespace() string { return c.props.Namespace }

@@ -13,8 +13,18 @@
 //   - a chart's namespace never goes on cluster-scoped kinds;
 //   - a file per resource includes the namespace in its name, and two
 //     objects that would still share a file are an error;
+//   - a file per resource is always named after the object it holds, JSON
+//     patches applied (cdk8s names those of a folder per chart after the
+//     object before its patches);
+//   - a null or empty metadata.name counts as unset, and is generated;
 //   - a status that holds no value, or that a typed struct leaves at its
 //     zero value (`status: {}`, an HPA's `desiredReplicas: 0`), is left out.
+//
+// Beyond cdk8s, synthesis checks what the API server would reject
+// (names, labels, annotations, namespaces on cluster-scoped kinds, custom
+// resources against their CustomResourceDefinitions when known), and can
+// write the Namespace objects the output needs (AppProps.CreateNamespaces).
+// docs/architecture.md lists every difference.
 //
 // Constructors never return errors. Problems found while building the tree
 // are recorded and reported by synthesis, all at once, each with its

@@ -85,10 +85,10 @@ func (p JSONPatch) apply(doc *document.Value) error {
 		_, err := remove(doc, p.Path)
 		return err
 	case "move":
-		if p.Path == p.From || strings.HasPrefix(p.Path, p.From+"/") {
-			if p.Path == p.From {
-				return nil
-			}
+		// A move onto itself is not skipped: like fast-json-patch, which
+		// cdk8s uses, it removes and adds, so an object member moves to
+		// the end of its object.
+		if strings.HasPrefix(p.Path, p.From+"/") {
 			return fmt.Errorf("cannot move %s into itself", p.From)
 		}
 		val, err := remove(doc, p.From)

@@ -59,11 +59,14 @@ import (
 	storagemigrationv1 "k8s.io/api/storagemigration/v1"
 	storagemigrationv1beta1 "k8s.io/api/storagemigration/v1beta1"
 
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
-// builtinGroupVersions registers every persisted group version of k8s.io/api.
+// builtinGroupVersions registers every persisted group version of k8s.io/api,
+// and CustomResourceDefinitions (apiextensions.k8s.io/v1).
 var builtinGroupVersions = runtime.SchemeBuilder{
+	apiextensionsv1.AddToScheme,
 	admissionregistrationv1.AddToScheme,
 	admissionregistrationv1alpha1.AddToScheme,
 	admissionregistrationv1beta1.AddToScheme,

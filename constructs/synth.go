@@ -9,7 +9,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unsafe"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -94,6 +96,9 @@ type renderedObject struct {
 	name      string
 	yaml      []byte
 	errs      []error
+	shared    bool // the Go value of another object; reported, not rendered
+	keepJSON  bool // a CustomResourceDefinition: json holds the rendered object
+	json      []byte
 }
 
 func (a *App) synthesize() (*synthesis, error) {
@@ -157,14 +162,53 @@ func (a *App) synthesize() (*synthesis, error) {
 		s.charts = append(s.charts, rc)
 	}
 
-	renderAll(objects, a.props)
+	checkShared(objects, &ps)
+	// CustomResourceDefinitions render first: what they define decides
+	// how custom resources render (their scope) and whether they are valid.
+	// With none, nothing below costs anything.
+	var crds crdIndex
+	rest := objects
+	if defs := crdObjects(objects); len(defs) > 0 || len(a.props.CRDs) > 0 {
+		crds = crdIndex{}
+		renderAll(defs, a.props, nil)
+		for _, ro := range defs {
+			if ro.errs != nil || ro.shared {
+				continue
+			}
+			crd, err := crdFromJSON(ro.json)
+			if err == nil {
+				err = crds.add(crd, ro.obj.node.Path())
+			}
+			if err != nil {
+				ro.errs = append(ro.errs, err)
+			}
+		}
+		for _, err := range readCRDFiles(a.props, crds) {
+			ps = append(ps, Problem{Err: err})
+		}
+		rest = slices.DeleteFunc(slices.Clone(objects), func(ro *renderedObject) bool { return ro.keepJSON })
+	}
+	renderAll(rest, a.props, crds)
+	if a.props.CreateNamespaces {
+		rc, err := a.namespaceObjects(objects)
+		switch {
+		case err != nil:
+			ps = append(ps, Problem{Err: err})
+		case rc != nil:
+			renderAll(rc.objects, a.props, crds)
+			// First, so that a single file or stream creates the
+			// namespaces before what lives in them.
+			s.charts = append([]*renderedChart{rc}, s.charts...)
+			objects = append(objects, rc.objects...)
+		}
+	}
 	type identity struct{ group, kind, namespace, name string }
 	seen := make(map[identity]*renderedObject, len(objects))
 	for _, ro := range objects {
 		for _, err := range ro.errs {
 			ps.add(ro.obj.node, err)
 		}
-		if ro.errs != nil {
+		if ro.errs != nil || ro.shared {
 			continue
 		}
 		id := identity{ro.gvk.Group, ro.gvk.Kind, ro.namespace, ro.name}
@@ -178,6 +222,39 @@ func (a *App) synthesize() (*synthesis, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// checkShared reports a Go value that renders as two API objects: both
+// would share every later change, which is never what two ids mean.
+// Unstructured objects are compared by their content map, which
+// NewUnstructured wraps anew each time.
+func checkShared(objects []*renderedObject, ps *problems) {
+	seen := make(map[unsafe.Pointer]*renderedObject, len(objects))
+	for _, ro := range objects {
+		var key unsafe.Pointer
+		switch obj := ro.obj.Object().(type) {
+		case nil:
+			continue
+		case *unstructured.Unstructured:
+			if obj == nil || obj.Object == nil {
+				continue
+			}
+			key = reflect.ValueOf(obj.Object).UnsafePointer()
+		default:
+			v := reflect.ValueOf(obj)
+			if v.Kind() != reflect.Pointer || v.IsNil() {
+				continue
+			}
+			key = v.UnsafePointer()
+		}
+		if first, dup := seen[key]; dup {
+			ps.add(ro.obj.node, fmt.Errorf("%w: this %T is also added at %s; changes to one would change both. Give each id its own object (DeepCopy it)",
+				ErrSharedObject, ro.obj.Object(), first.obj.node.Path()))
+			ro.shared = true // not rendered: one problem is enough
+			continue
+		}
+		seen[key] = ro
+	}
 }
 
 func describeKind(gvk schema.GroupVersionKind) string {
@@ -194,10 +271,24 @@ func qualifiedName(namespace, name string) string {
 	return namespace + "/" + name
 }
 
+// crdObjects returns the objects that are CustomResourceDefinitions and
+// marks them to keep their JSON.
+func crdObjects(objects []*renderedObject) []*renderedObject {
+	var out []*renderedObject
+	for _, ro := range objects {
+		if isCRD(ro.obj.Object()) {
+			ro.keepJSON = true
+			out = append(out, ro)
+		}
+	}
+	return out
+}
+
 // renderAll renders objects on every CPU; each result lands in its own slot,
-// so the output does not depend on scheduling.
-func renderAll(objects []*renderedObject, props AppProps) {
-	r := renderer{props: props, clusterScoped: make(map[schema.GroupKind]bool)}
+// so the output does not depend on scheduling. crds, if not nil, are the
+// CustomResourceDefinitions custom resources are checked against.
+func renderAll(objects []*renderedObject, props AppProps, crds crdIndex) {
+	r := renderer{props: props, clusterScoped: make(map[schema.GroupKind]bool), crds: crds}
 	for _, gk := range props.ClusterScoped {
 		r.clusterScoped[gk] = true
 	}
@@ -211,6 +302,9 @@ func renderAll(objects []*renderedObject, props AppProps) {
 			w := &worker{}
 			w.enc = json.NewEncoder(&w.buf)
 			for ro := range work {
+				if ro.shared {
+					continue
+				}
 				w.buf.Reset()
 				r.render(ro, w)
 			}
@@ -226,10 +320,15 @@ func renderAll(objects []*renderedObject, props AppProps) {
 type renderer struct {
 	props         AppProps
 	clusterScoped map[schema.GroupKind]bool
+	crds          crdIndex
 }
 
 func (r *renderer) isClusterScoped(gk schema.GroupKind) bool {
-	return clusterScoped[gk] || r.clusterScoped[gk]
+	if clusterScoped[gk] || r.clusterScoped[gk] {
+		return true
+	}
+	c := r.crds[gk]
+	return c != nil && c.clusterScoped()
 }
 
 func str(s string) document.Value { return document.Value{Kind: document.String, Scalar: s} }
@@ -265,6 +364,9 @@ func (r *renderer) render(ro *renderedObject, w *worker) {
 		return
 	}
 	raw := w.buf.Bytes()
+	if d := ro.obj.decoded; d != nil && bytes.Equal(raw, d.marshalled) {
+		raw = d.read // unchanged since it was read: render it as read
+	}
 	if obj.GetObjectKind().GroupVersionKind().Empty() && len(raw) > 2 && raw[0] == '{' {
 		// A typed object leaves apiVersion and kind to the scheme: put them
 		// in the JSON, where Parse places them without copying members.
@@ -286,7 +388,8 @@ func (r *renderer) render(ro *renderedObject, w *worker) {
 		md = doc.Lookup("metadata")
 	}
 	md.Members = slices.Grow(md.Members, 3) // name, namespace, labels
-	if v := md.Lookup("name"); v == nil || v.Kind == document.Null {
+	// A null or empty name is unset, as in a typed object.
+	if v := md.Lookup("name"); v == nil || v.Kind == document.Null || v.Kind == document.String && v.Scalar == "" {
 		name, err := ro.obj.generatedName(gvk.Kind)
 		if err != nil {
 			fail(err)
@@ -330,6 +433,14 @@ func (r *renderer) render(ro *renderedObject, w *worker) {
 
 	for _, err := range r.identify(ro, &doc) {
 		fail(err)
+	}
+	if c := r.crds[ro.gvk.GroupKind()]; c != nil && ro.gvk.Kind != "" {
+		for _, msg := range c.check(ro.gvk, &doc) {
+			fail(fmt.Errorf("%w: %s %q (CustomResourceDefinition at %s): %s", ErrSchema, ro.gvk.Kind, qualifiedName(ro.namespace, ro.name), c.from, msg))
+		}
+	}
+	if ro.keepJSON {
+		ro.json = document.AppendJSON(nil, doc)
 	}
 	if ro.errs == nil {
 		// YAML of an object runs about a third longer than its JSON.
@@ -388,9 +499,19 @@ func (r *renderer) identify(ro *renderedObject, doc *document.Value) []error {
 	errs = append(errs, validateName(ro.gvk.GroupKind(), md.Lookup("name"))...)
 	if ns := md.Lookup("namespace"); ns != nil {
 		errs = append(errs, validateNamespace(*ns)...)
+		if ro.namespace != "" && r.isClusterScoped(ro.gvk.GroupKind()) {
+			// A chart's namespace never lands here, so the object or a
+			// patch set it. The API server rejects it or drops it
+			// depending on the client; either way the manifest is wrong.
+			errs = append(errs, fmt.Errorf("%w: %s %q is cluster-scoped but sets metadata.namespace %q; remove it",
+				ErrClusterScopedNamespace, describeKind(ro.gvk), ro.name, ro.namespace))
+		}
 	}
 	if labels := md.Lookup("labels"); labels != nil {
 		errs = append(errs, validateLabels(*labels)...)
+	}
+	if annotations := md.Lookup("annotations"); annotations != nil {
+		errs = append(errs, validateAnnotations(*annotations)...)
 	}
 	return errs
 }
@@ -403,9 +524,14 @@ func stringAt(v *document.Value, key string) string {
 }
 
 // moveToTop puts the given members first, in that order, the others
-// keeping theirs. It works in place.
+// keeping theirs, except that array-index keys ("2", "10") stay in front
+// of them: cdk8s builds the result as a JavaScript object, which iterates
+// such keys first whatever the order they were added in. It works in place.
 func moveToTop(doc *document.Value, keys ...string) {
 	next := 0
+	for next < len(doc.Members) && document.IsArrayIndex(doc.Members[next].Key) {
+		next++ // sorted, and patches add index keys in order, so they lead
+	}
 	for _, k := range keys {
 		for i := next; i < len(doc.Members); i++ {
 			if doc.Members[i].Key == k {

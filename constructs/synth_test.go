@@ -376,8 +376,10 @@ func TestJSONPatches(t *testing.T) {
 		constructs.PatchMove("/spec/copied", "/spec/moved"),
 		constructs.PatchRemove("/spec/strategy"),
 		constructs.PatchTest("/spec/moved", true),
-		constructs.PatchAdd("/metadata/annotations", map[string]string{"a~b/c": "x"}),
-		constructs.PatchAdd("/metadata/annotations/a~0b~1c", "escaped"),
+		// "~" and "/" cannot be in annotation keys; a field of its own
+		// takes them.
+		constructs.PatchAdd("/spec/extra", map[string]string{"a~b/c": "x"}),
+		constructs.PatchAdd("/spec/extra/a~0b~1c", "escaped"),
 	)
 	got := synthYAML(t, app)[0]
 	spec := got["spec"].(map[string]any)
@@ -388,8 +390,8 @@ func TestJSONPatches(t *testing.T) {
 	if spec["paused"] != true || spec["moved"] != true || spec["copied"] != nil || spec["strategy"] != nil {
 		t.Errorf("spec = %v", spec)
 	}
-	if field(got, "metadata", "annotations", "a~b/c") != "escaped" {
-		t.Errorf("annotations = %v", field(got, "metadata", "annotations"))
+	if field(got, "spec", "extra", "a~b/c") != "escaped" {
+		t.Errorf("spec.extra = %v", field(got, "spec", "extra"))
 	}
 
 	bad := constructs.NewObject(chart, "bad", &corev1.ConfigMap{})

@@ -83,3 +83,33 @@ func validateLabels(v document.Value) []error {
 	}
 	return errs
 }
+
+// validateAnnotations applies the API server's rules (apimachinery's
+// ValidateAnnotations): every key a qualified name, compared in lower case,
+// and keys and values together at most 256 KiB.
+func validateAnnotations(v document.Value) []error {
+	if v.Kind != document.Object {
+		return []error{fmt.Errorf("%w: metadata.annotations must be a map", ErrInvalidAnnotation)}
+	}
+	var errs []error
+	size := 0
+	for _, m := range v.Members {
+		size += len(m.Key)
+		if m.Value.Kind != document.String {
+			errs = append(errs, fmt.Errorf("%w: %s: value must be a string", ErrInvalidAnnotation, m.Key))
+		} else {
+			size += len(m.Value.Scalar)
+		}
+		if plainLabelKey(m.Key) {
+			continue // lower-casing keeps such a key valid
+		}
+		if msgs := validation.IsQualifiedName(strings.ToLower(m.Key)); len(msgs) > 0 {
+			errs = append(errs, fmt.Errorf("%w: key %q: %s", ErrInvalidAnnotation, m.Key, strings.Join(msgs, "; ")))
+		}
+	}
+	if size > apivalidation.TotalAnnotationSizeLimitB {
+		errs = append(errs, fmt.Errorf("%w: metadata.annotations: keys and values hold %d bytes, more than the API server's limit of %d",
+			ErrInvalidAnnotation, size, apivalidation.TotalAnnotationSizeLimitB))
+	}
+	return errs
+}

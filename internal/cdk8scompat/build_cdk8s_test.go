@@ -12,7 +12,6 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2"
-	"k8s.io/apimachinery/pkg/api/meta"
 )
 
 // cdk8sApp is a corpus case built with cdk8s.
@@ -31,6 +30,14 @@ type cdk8sObject struct {
 	// name and namespace are metadata.name and metadata.namespace as cdk8s
 	// writes them, after patches.
 	name, namespace string
+	// constructedName is the name before patches, which cdk8s names the
+	// files of a folder per chart after.
+	constructedName string
+	// nullName and emptyName are set when the included document's name
+	// is null or "": cdk8s writes no name at all, or `name: ""`, and
+	// tsumiki generates one, from cdk8s's wouldGenerate.
+	nullName, emptyName bool
+	wouldGenerate       string
 	// generatedName is set when cdk8s generated the name from the path.
 	generatedName bool
 	// chartNamespace is set when the namespace is the chart's, not the
@@ -106,6 +113,11 @@ func (b *cdk8sBuilder) nodes(scope constructs.Construct, prefix string, chrt cdk
 				props.DisableResourceNameHashes = jsii.Bool(true)
 			}
 			chrt = cdk8s.NewChart(scope, jsii.String(n.id), props)
+			if props.Labels != nil {
+				for k, v := range n.chart.labelsLater {
+					(*props.Labels)[k] = jsii.String(v)
+				}
+			}
 			c = chrt
 		case objectNode:
 			o := n.object
@@ -131,38 +143,34 @@ func (b *cdk8sBuilder) nodes(scope constructs.Construct, prefix string, chrt cdk
 	}
 }
 
-// include writes the items into one file of JSON documents, keys in
-// reverse order so that both frameworks have to sort them, and includes it.
+// include writes the items into a file and includes it.
 func (b *cdk8sBuilder) include(scope constructs.Construct, path string, chrt cdk8s.Chart, n nodeSpec) constructs.Construct {
-	var file bytes.Buffer
-	for i, it := range n.included {
-		raw, err := json.Marshal(it.obj)
-		if err != nil {
-			b.t.Fatal(err)
-		}
-		if i > 0 {
-			file.WriteString("\n---\n")
-		}
-		file.Write(reverseKeys(b.t, raw))
-	}
 	b.files++
 	name := filepath.Join(b.scratch, "include-"+strconv.Itoa(b.files)+".json")
-	if err := os.WriteFile(name, file.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(name, includeData(b.t, n), 0o644); err != nil {
 		b.t.Fatal(err)
 	}
 	inc := cdk8s.NewInclude(scope, jsii.String(n.id), &cdk8s.IncludeProps{Url: jsii.String(name)})
 
 	unnamed := 0
 	for _, it := range n.included {
-		id := includedID(it.obj, &unnamed)
+		h := it.head()
+		id := includedID(h, &unnamed)
 		child := inc.Node().TryFindChild(jsii.String(id))
 		if child == nil {
 			b.t.Fatalf("corpus: cdk8s's Include made no object %q under %s", id, path)
 		}
-		acc, _ := meta.Accessor(it.obj)
 		objPath := path + "/" + id
 		obj := cdk8s.ApiObject_Of(child)
-		b.object(objPath, chrt, obj, acc.GetName() != "", acc.GetNamespace() != "", it.patches)
+		b.object(objPath, chrt, obj, h.hasName, h.namespace != "", it.patches)
+		// For a null name cdk8s generates one, then spreads the document's
+		// metadata over it: the name stays null, and the object has none.
+		// An empty name it keeps.
+		if rec := &b.out.objects[len(b.out.objects)-1]; h.nullName || h.hasName && h.name == "" {
+			rec.nullName, rec.emptyName = h.nullName, !h.nullName
+			rec.generatedName = false // not what cdk8s writes
+			rec.wouldGenerate = *chrt.GenerateObjectName(obj)
+		}
 		b.byPath[objPath] = obj
 	}
 	return inc
@@ -174,12 +182,13 @@ func (b *cdk8sBuilder) object(path string, chrt cdk8s.Chart, obj cdk8s.ApiObject
 		obj.AddJsonPatch(cdk8sPatch(p))
 	}
 	rec := cdk8sObject{
-		path:           path,
-		kind:           *obj.Kind(),
-		name:           *obj.Name(),
-		generatedName:  !ownName,
-		chartNamespace: !ownNamespace,
-		chartLabel:     *cdk8s.Names_ToDnsLabel(chrt, nil),
+		path:            path,
+		kind:            *obj.Kind(),
+		name:            *obj.Name(),
+		constructedName: *obj.Name(),
+		generatedName:   !ownName,
+		chartNamespace:  !ownNamespace,
+		chartLabel:      *cdk8s.Names_ToDnsLabel(chrt, nil),
 	}
 	if ns := obj.Metadata().Namespace(); ns != nil {
 		rec.namespace = *ns

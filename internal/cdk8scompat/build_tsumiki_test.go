@@ -2,15 +2,15 @@ package cdk8scompat
 
 import (
 	"fmt"
+	"maps"
 	"testing"
 
 	"gitlab.com/tsumiki/tsumiki/constructs"
 )
 
 // buildTsumiki builds c with tsumiki's constructs package, writing to
-// outdir. It mirrors buildCDK8s construct for construct: an Include becomes
-// a plain node holding one object per item, under the id cdk8s's Include
-// gives it, so that both trees have the same paths.
+// outdir. It mirrors buildCDK8s construct for construct; both include the
+// same files.
 func buildTsumiki(t *testing.T, c caseSpec, outdir string) *constructs.App {
 	t.Helper()
 	app := constructs.NewApp(constructs.AppProps{
@@ -34,27 +34,32 @@ func buildTsumiki(t *testing.T, c caseSpec, outdir string) *constructs.App {
 			case groupNode:
 				c = constructs.NewNode(scope, n.id)
 			case chartNode:
+				labels := maps.Clone(n.chart.labels)
 				c = constructs.NewChart(scope, n.id, constructs.ChartProps{
 					Namespace:                 n.chart.namespace,
-					Labels:                    n.chart.labels,
+					Labels:                    labels,
 					DisableResourceNameHashes: n.chart.noHashes,
 				})
+				maps.Copy(labels, n.chart.labelsLater)
 			case objectNode:
 				obj := constructs.NewUnstructured(scope, n.id, unstructuredContent(n.object))
 				obj.AddJSONPatch(tsumikiPatches(n.object.patches)...)
 				c = obj
 			case includeNode:
-				node := constructs.NewNode(scope, n.id)
-				unnamed := 0
-				for _, it := range n.included {
-					id := includedID(it.obj, &unnamed)
-					// A copy, so that nothing tsumiki does to the object
-					// could leak into the other side.
-					obj := constructs.NewObject(node, id, it.obj.DeepCopyObject())
-					obj.AddJSONPatch(tsumikiPatches(it.patches)...)
-					byPath[path+"/"+id] = obj
+				inc := constructs.NewInclude(scope, n.id, constructs.IncludeProps{Path: n.id + ".json", Data: includeData(t, n)})
+				objs := inc.APIObjects()
+				if len(objs) != len(n.included) {
+					t.Fatalf("corpus: tsumiki's Include made %d objects of %d documents under %s", len(objs), len(n.included), path)
 				}
-				c = node
+				unnamed := 0
+				for i, it := range n.included {
+					if id, want := objs[i].Node().ID(), includedID(it.head(), &unnamed); id != want {
+						t.Fatalf("corpus: tsumiki's Include gave document %d of %s the id %q; cdk8s's is %q", i, path, id, want)
+					}
+					objs[i].AddJSONPatch(tsumikiPatches(it.patches)...)
+					byPath[path+"/"+objs[i].Node().ID()] = objs[i]
+				}
+				c = inc
 			}
 			byPath[path] = c
 			build(c, path, n.children)

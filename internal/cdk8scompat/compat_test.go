@@ -50,7 +50,7 @@ func requireNode(t *testing.T) {
 }
 
 // TestCompat synthesizes every corpus case with cdk8s and with tsumiki and
-// requires tsumiki's files to be cdk8s's, except for the four deliberate
+// requires tsumiki's files to be cdk8s's, except for the deliberate
 // differences.
 func TestCompat(t *testing.T) {
 	requireNode(t)
@@ -86,6 +86,8 @@ func TestCompat(t *testing.T) {
 		{"objects cdk8s loses to same-named objects of other namespaces", total.lostByCDK8s},
 		{"top-level statuses holding no value", total.emptyStatus},
 		{"strings Go's YAML parser would misread", total.goMisreads},
+		{"files of a folder per chart named after patched objects", total.patchedFileNames},
+		{"included objects with a null name", total.nullNames},
 	} {
 		if check.count == 0 {
 			t.Errorf("the corpus no longer exercises the deliberate difference in %s", check.what)
@@ -321,7 +323,9 @@ var scheme = constructs.NewScheme()
 func prepare(c caseSpec) {
 	walk(c.nodes, func(n nodeSpec) {
 		for _, it := range n.included {
-			setKind(it.obj)
+			if it.obj != nil {
+				setKind(it.obj)
+			}
 		}
 	})
 }

@@ -554,6 +554,138 @@ func corpus() []caseSpec {
 			},
 		},
 
+		{
+			// Patch operations at their edges, as fast-json-patch (which
+			// cdk8s uses) applies them: a move onto itself removes and adds,
+			// so a member goes last; add and copy over an existing member
+			// keep its place. Top-level keys that are array indices come
+			// before apiVersion, kind and metadata, as in any JavaScript
+			// object.
+			name:   "patch-edges",
+			layout: filePerChart,
+			nodes: []nodeSpec{
+				chart("edges", chartSpec{namespace: "edges"},
+					object("moves", objectSpec{apiVersion: "example.com/v1", kind: "Widget", patches: []patchSpec{
+						patchAdd("/spec", map[string]any{"a": 1, "b": 2, "c": 3, "list": []any{"x", "y", "z"}, "7": "index", "obj": map[string]any{"k": "v"}}),
+						patchMove("/spec/a", "/spec/a"),
+						patchMove("/spec/list/1", "/spec/list/1"),
+						patchMove("/spec/7", "/spec/7"),
+						patchMove("/spec/obj", "/spec/obj"),
+						patchMove("/spec/c", "/spec/b"),
+						patchCopy("/spec/obj", "/spec/obj"),
+						patchAdd("/spec/a", "replaced by add"),
+						patchMove("/spec/list/0", "/spec/list/2"),
+					}}),
+					object("index-keys", objectSpec{apiVersion: "v1", kind: "ConfigMap", patches: []patchSpec{
+						patchAdd("/10", "ten"),
+						patchAdd("/2", "two"),
+						patchAdd("/01", "not an index"),
+						patchAdd("/data", map[string]any{"k": "v"}),
+						patchMove("/data", "/data"),
+					}}),
+					object("moved-metadata", objectSpec{apiVersion: "v1", kind: "ConfigMap", name: "moved-metadata", labels: map[string]string{"a": "b"}, patches: []patchSpec{
+						patchMove("/metadata/labels", "/metadata/labels"),
+						patchMove("/apiVersion", "/apiVersion"),
+					}}),
+				),
+			},
+		},
+		{
+			// In a folder per chart, cdk8s names each file after the object
+			// as constructed, before its patches (in a file per resource,
+			// after them); tsumiki always names it after what it holds.
+			name:   "folder-per-chart-patched-names",
+			layout: folderPerChartFilePerResource,
+			nodes: []nodeSpec{
+				chart("renames", chartSpec{namespace: "renames"},
+					object("renamed", objectSpec{apiVersion: "v1", kind: "ConfigMap", name: "before", patches: []patchSpec{
+						patchReplace("/metadata/name", "after"),
+					}}),
+					object("generated", objectSpec{apiVersion: "v1", kind: "ConfigMap", patches: []patchSpec{
+						patchReplace("/metadata/name", "was-generated"),
+					}}),
+					object("kept", objectSpec{apiVersion: "v1", kind: "ConfigMap", name: "kept"}),
+				),
+			},
+		},
+		{
+			// Changing the labels map after the chart is made changes
+			// nothing: cdk8s-core-go hands cdk8s a copy of it, tsumiki's
+			// NewChart copies it.
+			name:   "chart-labels-changed-later",
+			layout: filePerChart,
+			nodes: []nodeSpec{
+				chart("labelled", chartSpec{labels: map[string]string{"team": "a"}, labelsLater: map[string]string{"team": "b", "added": "later"}},
+					cm("first"),
+					object("own", objectSpec{apiVersion: "v1", kind: "ConfigMap", labels: map[string]string{}}),
+				),
+			},
+		},
+
+		{
+			// Documents no Go type holds: a null name (cdk8s writes no name),
+			// an empty one (cdk8s writes it empty), none, and a kind the
+			// scheme does not know, with keys JavaScript orders first.
+			name:   "include-raw-documents",
+			layout: filePerChart,
+			nodes: []nodeSpec{
+				chart("raw", chartSpec{namespace: "raw", labels: map[string]string{"from": "file"}},
+					include("Docs_Dir",
+						rawItem(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":null,"labels":{"own":"x"}},"data":{"a":"1"}}`),
+						rawItem(`{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":""}}`),
+						rawItem(`{"apiVersion":"v1","kind":"ConfigMap","data":{"c":"3"}}`),
+						rawItem(`{"apiVersion":"v1","kind":"Service","metadata":{"name":null,"namespace":"svc"},"spec":{"ports":[{"port":80}]}}`),
+						rawItem(`{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w","namespace":"elsewhere"},"spec":{"b":{"z":1,"a":2},"10":"ten","2":"two","list":[3,1,2]}}`,
+							patchAdd("/spec/added", true)),
+						rawItem(`{"apiVersion":"example.com/v1","kind":"ClusterWidget","metadata":{"name":"cw"},"spec":{}}`),
+					),
+				),
+			},
+		},
+
+		{
+			// Patches on lists: appending to an empty one, removing the
+			// last item, moving between lists, copying an item, tests of
+			// objects in another key order and of 1 against 1.0, and empty
+			// maps a patch adds to metadata, which stay (only the metadata
+			// as constructed is pruned).
+			name:   "patch-lists",
+			layout: filePerChart,
+			nodes: []nodeSpec{
+				chart("lists", chartSpec{labels: map[string]string{}},
+					object("holder", objectSpec{apiVersion: "example.com/v1", kind: "Holder", labels: map[string]string{}, patches: []patchSpec{
+						patchAdd("/spec", map[string]any{"empty": []any{}, "a": []any{1, 2, 3}, "b": []any{"x"}, "obj": map[string]any{"k": 1, "j": []any{true}}}),
+						patchAdd("/spec/empty/-", "first"),
+						patchRemove("/spec/a/2"),
+						patchMove("/spec/a/0", "/spec/b/1"),
+						patchCopy("/spec/b/0", "/spec/b/-"),
+						patchTest("/spec/obj", map[string]any{"j": []any{true}, "k": 1.0}),
+						patchReplace("/spec/a", []any{}),
+						patchAdd("/metadata/labels", map[string]any{}),
+						patchAdd("/metadata/annotations", map[string]any{}),
+					}}),
+				),
+			},
+		},
+		{
+			// The ids cdk8s's Include gives: names with dots, names that
+			// repeat in other namespaces or kinds, a kind in capitals, a
+			// name with "/" (which an id reads as "--").
+			name:   "include-ids",
+			layout: filePerApp,
+			nodes: []nodeSpec{
+				chart("ids", chartSpec{namespace: "ids"},
+					include("Vendor.Manifests",
+						rawItem(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"web.example.com"}}`),
+						rawItem(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"web.example.com","namespace":"other"}}`),
+						rawItem(`{"apiVersion":"v1","kind":"Secret","metadata":{"name":"web.example.com"},"type":"Opaque"}`),
+						rawItem(`{"apiVersion":"example.com/v1","kind":"WIDGET","metadata":{"name":"w"}}`),
+						rawItem(`{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"namespace":"other"}}`),
+					),
+				),
+			},
+		},
+
 		// Errors. cdk8s throws; tsumiki reports them from Synth.
 		{
 			name:    "dependency-cycle",
@@ -642,6 +774,21 @@ func corpus() []caseSpec {
 				include("i", item(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "db"}, StringData: map[string]string{"password": "hunter2"}})))},
 			wantErr:      constructs.ErrPlainSecret,
 			cdk8sAccepts: cdk8sWrites(map[string]string{"c.k8s.yaml": "  password: hunter2\n"}),
+		},
+		{
+			// A custom resource its CustomResourceDefinition does not allow:
+			// cdk8s cannot tell, the API server would reject it.
+			name: "custom-resource-against-its-crd",
+			nodes: []nodeSpec{chart("tls", chartSpec{namespace: "shop"},
+				include("crds", rawItem(`{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"certificates.cert-manager.io"},`+
+					`"spec":{"group":"cert-manager.io","names":{"kind":"Certificate","plural":"certificates"},"scope":"Namespaced","versions":[{"name":"v1","served":true,"storage":true,`+
+					`"schema":{"openAPIV3Schema":{"type":"object","properties":{"spec":{"type":"object","properties":{"secretName":{"type":"string"}}}}}}}]}}`)),
+				object("cert", objectSpec{apiVersion: "cert-manager.io/v1", kind: "Certificate", patches: []patchSpec{
+					patchAdd("/spec", map[string]any{"secretNmae": "web-tls"}),
+				}}),
+			)},
+			wantErr:      constructs.ErrSchema,
+			cdk8sAccepts: cdk8sWrites(map[string]string{"tls.k8s.yaml": "  secretNmae: web-tls\n"}),
 		},
 		{
 			// fast-json-patch, which cdk8s uses without validation, ignores

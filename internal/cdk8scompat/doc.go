@@ -7,13 +7,15 @@
 // through gitlab.com/tsumiki/tsumiki/constructs. Both apps synthesize into
 // temporary directories, and every file must match byte for byte.
 //
-// tsumiki departs from cdk8s on purpose in exactly four places (see the
-// constructs package documentation). The test applies those four changes to
-// cdk8s's output as an explicit, narrow transformation — replacing the exact
-// name strings, deleting the exact namespace and status lines, renaming the
-// per-resource files — and requires the result to equal tsumiki's output, so
-// any other difference fails. It also counts each change and fails if one of
-// them is never exercised, so the corpus cannot silently stop covering them.
+// tsumiki departs from cdk8s on purpose in a few places, listed in
+// docs/architecture.md. The test applies those changes to cdk8s's output as
+// explicit, narrow transformations — replacing the exact name strings,
+// deleting the exact namespace and status lines, inserting generated names
+// where cdk8s writes none, renaming the per-resource files — and requires
+// the result to equal tsumiki's output, so any other difference fails. It
+// also counts each change and fails if one of them is never exercised, so
+// the corpus cannot silently stop covering them. Both frameworks include
+// the same files through their Include.
 //
 // The test needs the node binary on PATH. Without it the test skips with a
 // message starting "SKIP-NODE:"; with TSUMIKI_REQUIRE_NODE=1 in the

@@ -14,7 +14,7 @@ import (
 )
 
 // This file turns cdk8s's output into the output tsumiki must write. It
-// applies the four deliberate differences and nothing else, each as a
+// applies the deliberate differences and nothing else, each as a
 // narrow text edit on cdk8s's bytes, so everything the edits do not touch
 // must be identical.
 
@@ -33,6 +33,12 @@ type deviations struct {
 	lostByCDK8s int
 	// 4. A top-level status holding no value, which tsumiki leaves out.
 	emptyStatus int
+	// 7. An included document whose name is null or "": cdk8s writes the
+	// object without a name or with an empty one, tsumiki generates one.
+	nullNames int
+	// 6. A per-resource file in a folder per chart, which cdk8s names
+	// after the object before its patches, tsumiki after what it holds.
+	patchedFileNames int
 	// 5. A string that cdk8s writes in a form Go's YAML parser
 	// (sigs.k8s.io/yaml, as in kubectl and Flux) reads as something else or
 	// rejects; tsumiki quotes or escapes it. internal/document pins the exact
@@ -47,6 +53,8 @@ func (d *deviations) add(o deviations) {
 	d.lostByCDK8s += o.lostByCDK8s
 	d.emptyStatus += o.emptyStatus
 	d.goMisreads += o.goMisreads
+	d.patchedFileNames += o.patchedFileNames
+	d.nullNames += o.nullNames
 }
 
 // clusterScoped lists, by group and kind, the cluster-scoped kinds the
@@ -76,6 +84,9 @@ func newExpectation(t *testing.T, c caseSpec, ref *cdk8sApp) *expectation {
 	e := &expectation{t: t, c: c, objects: map[identity]cdk8sObject{}}
 	for _, o := range ref.objects {
 		id := identity{o.kind, o.namespace, o.name}
+		if o.nullName || o.emptyName {
+			id.name = "" // what cdk8s writes
+		}
 		if prev, dup := e.objects[id]; dup {
 			t.Fatalf("corpus: %s and %s render as the same object %v", prev.path, o.path, id)
 		}
@@ -135,6 +146,18 @@ func (e *expectation) document(doc string, dev *deviations) expectedDoc {
 			dev.names++
 		}
 	}
+	// 7. A null or empty name is generated, where cdk8s writes none or
+	// an empty one.
+	if obj.nullName || obj.emptyName {
+		want := tsumikiName(t, obj.wouldGenerate)
+		if obj.nullName {
+			insertMetadataLine(t, &lines, "name: "+want)
+		} else {
+			lines[metadataLine(t, lines, `name: ""`)] = "  name: " + want + "\n"
+		}
+		name = want
+		dev.nullNames++
+	}
 	// 2. No chart namespace on cluster-scoped kinds.
 	if obj.chartNamespace && clusterScoped[group+"/"+head.Kind] {
 		i := metadataLine(t, lines, "namespace: "+obj.namespace)
@@ -149,9 +172,14 @@ func (e *expectation) document(doc string, dev *deviations) expectedDoc {
 		dev.emptyStatus++
 	}
 
+	cdk8sName := obj.name
+	if e.c.layout == folderPerChartFilePerResource {
+		// 6. cdk8s names these files after the object before patches.
+		cdk8sName = obj.constructedName
+	}
 	out := expectedDoc{
 		text:      strings.Join(lines, ""),
-		cdk8sFile: fileName(head.Kind + "." + obj.name),
+		cdk8sFile: fileName(head.Kind + "." + cdk8sName),
 		file:      fileName(head.Kind + "." + name),
 		obj:       obj,
 	}
@@ -206,6 +234,27 @@ func metadataLine(t *testing.T, lines []string, text string) int {
 		t.Fatalf("no line %q in the metadata of:\n%s", text, strings.Join(lines, ""))
 	}
 	return found
+}
+
+// insertMetadataLine adds `  <text>` among the direct members of the
+// top-level metadata, where the sorted keys put it.
+func insertMetadataLine(t *testing.T, lines *[]string, text string) {
+	start, end := topLevelBlock(t, *lines, "metadata")
+	key, _, _ := strings.Cut(text, ":")
+	at := end
+	for i := start + 1; i < end; i++ {
+		l := (*lines)[i]
+		if strings.HasPrefix(l, "  ") && !strings.HasPrefix(l, "   ") && !strings.HasPrefix(l, "  - ") {
+			if k, _, _ := strings.Cut(strings.TrimSpace(l), ":"); k > key {
+				at = i
+				break
+			}
+		}
+	}
+	if start+1 == end && strings.TrimSpace((*lines)[start]) == "metadata: {}" {
+		(*lines)[start] = "metadata:\n"
+	}
+	*lines = slices.Insert(*lines, at, "  "+text+"\n")
 }
 
 // topLevelBlock returns the lines [start, end) of top-level key: its own
@@ -339,6 +388,9 @@ func (e *expectation) files(cdk8sDir string, written map[string][]byte, stream s
 		last[cdk8sNames[i]] = i
 		if doc.namespaced {
 			dev.resourceFiles++
+		}
+		if doc.cdk8sFile != fileName(doc.obj.kind+"."+doc.obj.name) {
+			dev.patchedFileNames++
 		}
 	}
 	for i, d := range docs {

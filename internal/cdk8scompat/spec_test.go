@@ -1,6 +1,9 @@
 package cdk8scompat
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -90,6 +93,9 @@ type chartSpec struct {
 	namespace string
 	labels    map[string]string
 	noHashes  bool // disableResourceNameHashes
+	// labelsLater are set in the labels map after the chart is made,
+	// before its children are.
+	labelsLater map[string]string
 }
 
 // objectSpec is an API object with metadata only: cdk8s's ApiObject with
@@ -102,10 +108,13 @@ type objectSpec struct {
 	patches          []patchSpec
 }
 
-// includedSpec is an object with content. cdk8s reads it from a file
-// through Include; tsumiki gets the typed value itself.
+// includedSpec is an object with content, which both frameworks read from
+// the same file through their Include.
 type includedSpec struct {
-	obj     runtime.Object // a k8s.io/api value; TypeMeta is filled in when the case is built
+	obj runtime.Object // a k8s.io/api value; TypeMeta is filled in when the case is built
+	// raw, if set instead of obj, is the document's text, for content no
+	// Go type can hold (a null name).
+	raw     string
 	patches []patchSpec
 }
 
@@ -155,6 +164,11 @@ func item(obj runtime.Object, patches ...patchSpec) includedSpec {
 	return includedSpec{obj: obj, patches: patches}
 }
 
+// rawItem is a document for include given as JSON text.
+func rawItem(text string, patches ...patchSpec) includedSpec {
+	return includedSpec{raw: text, patches: patches}
+}
+
 // The patch operations, named after the RFC 6902 ops.
 func patchAdd(path string, value any) patchSpec {
 	return patchSpec{op: "add", path: path, value: value}
@@ -170,23 +184,75 @@ func patchTest(path string, value any) patchSpec {
 }
 
 // includedID is the id cdk8s's Include gives the API object it makes of a
-// document: `<name>-<kind lowercased>[-<namespace>]`, with `object<N>` for
-// the name when the document has none, N counting only such documents.
-func includedID(obj runtime.Object, unnamed *int) string {
-	acc, err := meta.Accessor(obj)
-	if err != nil {
-		panic(err) // the corpus only holds k8s.io/api objects
-	}
-	name := acc.GetName()
-	if name == "" {
+// document: its name, kind lower-cased and namespace joined by "-", the
+// empty ones left out, with `object<N>` for the name when the document has
+// none (or a null one), N counting only such documents.
+func includedID(h itemHead, unnamed *int) string {
+	name := h.name
+	if !h.hasName {
 		name = "object" + strconv.Itoa(*unnamed)
 		*unnamed++
 	}
-	parts := []string{name, strings.ToLower(obj.GetObjectKind().GroupVersionKind().Kind)}
-	if ns := acc.GetNamespace(); ns != "" {
-		parts = append(parts, ns)
+	var parts []string
+	for _, p := range []string{name, strings.ToLower(h.kind), h.namespace} {
+		if p != "" {
+			parts = append(parts, p)
+		}
 	}
 	return strings.Join(parts, "-")
+}
+
+// itemHead is what the corpus needs to know of an included document.
+type itemHead struct {
+	kind, name, namespace string
+	hasName               bool // metadata.name is set and not null
+	nullName              bool // metadata.name is null
+}
+
+func (it includedSpec) head() itemHead {
+	if it.obj != nil {
+		acc, err := meta.Accessor(it.obj)
+		if err != nil {
+			panic(err) // the corpus only holds k8s.io/api objects
+		}
+		return itemHead{kind: it.obj.GetObjectKind().GroupVersionKind().Kind, name: acc.GetName(), namespace: acc.GetNamespace(), hasName: acc.GetName() != ""}
+	}
+	var doc struct {
+		Kind     string                     `json:"kind"`
+		Metadata map[string]json.RawMessage `json:"metadata"`
+	}
+	if err := json.Unmarshal([]byte(it.raw), &doc); err != nil {
+		panic(fmt.Sprintf("corpus: raw item %q: %v", it.raw, err))
+	}
+	h := itemHead{kind: doc.Kind}
+	name, ok := doc.Metadata["name"]
+	h.nullName = ok && string(name) == "null"
+	h.hasName = ok && !h.nullName
+	_ = json.Unmarshal(name, &h.name)
+	_ = json.Unmarshal(doc.Metadata["namespace"], &h.namespace)
+	return h
+}
+
+// includeData is the file both frameworks include for n: the items as
+// JSON documents, typed ones with keys in reverse order so that both
+// frameworks have to sort them.
+func includeData(t *testing.T, n nodeSpec) []byte {
+	var file bytes.Buffer
+	for i, it := range n.included {
+		if i > 0 {
+			file.WriteString("\n---\n")
+		}
+		if it.obj == nil {
+			file.WriteString(it.raw)
+			continue
+		}
+		raw, err := json.Marshal(it.obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		file.Write(reverseKeys(t, raw))
+	}
+	return file.Bytes()
 }
 
 // walk calls f for every node of the tree under nodes, parents before
