@@ -59,6 +59,11 @@ greeter:
 		fmt.Printf("# %s\n%s", f.Name, f.Data)
 	}
 	// Output:
+	// # staging/namespaces.k8s.yaml
+	// apiVersion: v1
+	// kind: Namespace
+	// metadata:
+	//   name: greeter
 	// # staging/greeter.k8s.yaml
 	// apiVersion: v1
 	// kind: ConfigMap

@@ -142,3 +142,22 @@ var twin = synth.App[shared, helloConfig]{
 		constructs.NewObject(chart, "greeting", &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "greeting"}})
 	},
 }
+
+// declarer declares its namespace, with labels of its own.
+var declarer = synth.App[shared, struct{}]{
+	Name: "declarer",
+	Build: func(app *constructs.App, env *synth.Env[shared], _ struct{}) {
+		chart := constructs.NewChart(app, "declarer", constructs.ChartProps{Namespace: "mine"})
+		constructs.NewNamespace(chart, "ns", constructs.NamespaceProps{Name: "mine", Labels: map[string]string{"team": "x"}})
+		constructs.NewObject(chart, "cm", &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "cm"}})
+	},
+}
+
+// squatter names a chart like the runner's namespaces file.
+var squatter = synth.App[shared, struct{}]{
+	Name: "squatter",
+	Build: func(app *constructs.App, env *synth.Env[shared], _ struct{}) {
+		chart := constructs.NewChart(app, "namespaces", constructs.ChartProps{Namespace: "x"})
+		constructs.NewObject(chart, "cm", &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "cm"}})
+	},
+}

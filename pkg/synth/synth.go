@@ -71,7 +71,33 @@ type App[E, C any] struct {
 	// AllowSecrets lets Secrets that hold data into the app's output; see
 	// constructs.AppProps.AllowSecrets.
 	AllowSecrets bool
+	// CRDs are files of CustomResourceDefinitions (an operator's install
+	// manifest will do) that the app's custom resources are checked
+	// against; see constructs.AppProps.CRDs.
+	CRDs []string
 }
+
+// Namespaces is the namespaces section of an environment file, which
+// says which Namespace objects the output holds. By default it holds one
+// for every namespace its objects use that no app declares itself
+// (constructs.NewNamespace) and that every cluster has anyway: on a fresh
+// cluster nothing else would create them, and Flux applies nothing into a
+// namespace that does not exist.
+type Namespaces struct {
+	// Create, when false, writes no Namespace objects but those the apps
+	// declare.
+	Create *bool `json:"create"`
+	// External are namespaces created and owned elsewhere (by the team
+	// that runs the monitoring stack, say): never written.
+	External []string `json:"external"`
+	// Labels go on every Namespace object written for the output, such as
+	// Pod Security admission's pod-security.kubernetes.io/enforce.
+	Labels map[string]string `json:"labels"`
+}
+
+// NamespacesFile is the file of each environment's folder that holds the
+// Namespace objects the runner writes.
+const NamespacesFile = "namespaces.k8s.yaml"
 
 // Env is one environment, as an app's Build function sees it.
 type Env[E any] struct {
@@ -132,7 +158,7 @@ func (a App[E, C]) registration() *registration[E] {
 			if err := a.Scheme.AddToScheme(scheme); err != nil {
 				return constructs.AppProps{}, fmt.Errorf("app %s: register its types: %w", a.Name, err)
 			}
-			return constructs.AppProps{Scheme: scheme, ClusterScoped: a.ClusterScoped, AllowSecrets: a.AllowSecrets}, nil
+			return constructs.AppProps{Scheme: scheme, ClusterScoped: a.ClusterScoped, AllowSecrets: a.AllowSecrets, CRDs: a.CRDs}, nil
 		},
 		section: func() (any, func(*constructs.App, *Env[E]) bool) {
 			var cfg *C
@@ -211,6 +237,8 @@ func (o *Output) Owns(name string) bool {
 		return true
 	}
 	if o.appsChosen {
+		// A run of some apps cannot tell the namespaces of the others, so
+		// it keeps the environment's namespaces file too.
 		return o.written[name]
 	}
 	env, _, _ := strings.Cut(name, "/")
@@ -261,7 +289,7 @@ func Synthesize[E any](ctx context.Context, apps []Registration[E], opts Options
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		eo, err := synthesizeEnv(opts.ConfigDir, env, regs, chosen, props)
+		eo, err := synthesizeEnv(opts.ConfigDir, env, regs, chosen, props, !out.appsChosen)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("environment %s: %w", env, err))
 			continue
@@ -280,7 +308,7 @@ func Synthesize[E any](ctx context.Context, apps []Registration[E], opts Options
 
 // synthesizeEnv reads one environment's file and renders the chosen apps
 // it deploys, each into an App of its own.
-func synthesizeEnv[E any](configDir, name string, all, chosen []*registration[E], props map[string]constructs.AppProps) (*EnvOutput, error) {
+func synthesizeEnv[E any](configDir, name string, all, chosen []*registration[E], props map[string]constructs.AppProps, withNamespaces bool) (*EnvOutput, error) {
 	file, err := config.File(configDir, name)
 	if err != nil {
 		return nil, err
@@ -290,7 +318,8 @@ func synthesizeEnv[E any](configDir, name string, all, chosen []*registration[E]
 		return nil, err
 	}
 	env := &Env[E]{Name: name, File: file}
-	sections := map[string]any{"images": &env.images}
+	var ns Namespaces
+	sections := map[string]any{"images": &env.images, "namespaces": &ns}
 	builds := map[string]func(*constructs.App, *Env[E]) bool{}
 	for _, r := range all {
 		into, build := r.section()
@@ -301,12 +330,15 @@ func synthesizeEnv[E any](configDir, name string, all, chosen []*registration[E]
 	}
 
 	eo := &EnvOutput{Name: name}
-	owner := map[string]string{} // file → app
-	type origin struct{ app, path string }
+	owner := map[string]string{}   // file → app
 	objects := map[string]origin{} // object identity → where it is defined
 	var errs []error
+	create := withNamespaces && (ns.Create == nil || *ns.Create)
+	needed := map[string]bool{} // namespaces the apps use and do not declare
 	for _, r := range chosen {
-		app := constructs.NewApp(props[r.name])
+		p := props[r.name]
+		p.CreateNamespaces, p.ExternalNamespaces = create, ns.External
+		app := constructs.NewApp(p)
 		before := len(env.problems)
 		if !builds[r.name](app, env) {
 			continue
@@ -321,7 +353,16 @@ func synthesizeEnv[E any](configDir, name string, all, chosen []*registration[E]
 			errs = append(errs, fmt.Errorf("app %s: %w", r.name, err))
 			continue
 		}
+		generated := map[string]bool{} // the app's namespace file
+		for _, d := range rendered.Documents {
+			if strings.HasPrefix(d.Path, constructs.NamespacesChartID+"/") {
+				needed[d.Name], generated[d.File] = true, true
+			}
+		}
 		for _, f := range rendered.Files {
+			if generated[f.Name] {
+				continue
+			}
 			f.Name = path.Join(name, f.Name)
 			if other, ok := owner[f.Name]; ok {
 				errs = append(errs, fmt.Errorf("%w: apps %s and %s both write %s; give one of their charts another id", constructs.ErrFileConflict, other, r.name, f.Name))
@@ -331,6 +372,9 @@ func synthesizeEnv[E any](configDir, name string, all, chosen []*registration[E]
 			eo.Files = append(eo.Files, f)
 		}
 		for _, d := range rendered.Documents {
+			if generated[d.File] {
+				continue
+			}
 			d.File = path.Join(name, d.File)
 			id := identity(d)
 			if other, ok := objects[id]; ok {
@@ -344,8 +388,57 @@ func synthesizeEnv[E any](configDir, name string, all, chosen []*registration[E]
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	if create {
+		if err := eo.addNamespaces(needed, objects, ns.Labels, owner); err != nil {
+			return nil, err
+		}
+	}
 	return eo, nil
 }
+
+// addNamespaces writes the Namespace objects the apps need and no app
+// declares into the environment's NamespacesFile, sorted by name.
+func (eo *EnvOutput) addNamespaces(needed map[string]bool, declared map[string]origin, labels map[string]string, owner map[string]string) error {
+	app := constructs.NewApp(constructs.AppProps{})
+	chart := constructs.NewChart(app, strings.TrimSuffix(NamespacesFile, ".k8s.yaml"), constructs.ChartProps{})
+	for _, name := range slices.Sorted(maps.Keys(needed)) {
+		if _, ok := declared["Namespace "+name]; ok {
+			continue
+		}
+		// Unstructured: the Go type would add an empty spec.
+		meta := map[string]any{"name": name}
+		if len(labels) > 0 {
+			l := map[string]any{}
+			for k, v := range labels {
+				l[k] = v
+			}
+			meta["labels"] = l
+		}
+		constructs.NewUnstructured(chart, name, map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": meta})
+	}
+	if len(chart.APIObjects()) == 0 {
+		return nil
+	}
+	out, err := app.Render()
+	if err != nil {
+		return fmt.Errorf("namespaces: %w", err)
+	}
+	f := out.Files[0]
+	f.Name = path.Join(eo.Name, f.Name)
+	if other, ok := owner[f.Name]; ok {
+		return fmt.Errorf("%w: app %s writes %s, which holds the environment's Namespace objects; give its chart another id", constructs.ErrFileConflict, other, f.Name)
+	}
+	docs := out.Documents
+	for i := range docs {
+		docs[i].File = f.Name
+	}
+	eo.Files = append([]constructs.File{f}, eo.Files...)
+	eo.Documents = append(docs, eo.Documents...)
+	return nil
+}
+
+// origin is where an object of the output is defined.
+type origin struct{ app, path string }
 
 // identity names an object as the API server tells objects apart.
 func identity(d constructs.Document) string {

@@ -68,13 +68,13 @@ func TestSynthesize(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Environments in file-name order; an app only where its section is.
-	if got, want := fileNames(out.Files()), []string{"production/hello.k8s.yaml", "staging/hello.k8s.yaml", "staging/widgets.k8s.yaml"}; !slices.Equal(got, want) {
+	if got, want := fileNames(out.Files()), []string{"production/namespaces.k8s.yaml", "production/hello.k8s.yaml", "staging/namespaces.k8s.yaml", "staging/hello.k8s.yaml", "staging/widgets.k8s.yaml"}; !slices.Equal(got, want) {
 		t.Errorf("files %q, want %q", got, want)
 	}
 	if got := out.Envs[0].Apps; !slices.Equal(got, []string{"hello"}) {
 		t.Errorf("production deploys %q, want hello only", got)
 	}
-	staging := string(out.Envs[1].Files[0].Data)
+	staging := string(out.Envs[1].Files[1].Data)
 	for _, want := range []string{"image: registry.example.com/hello:1.1", "message: hi", "env: staging", "team: blue", "namespace: hello-staging"} {
 		if !strings.Contains(staging, want) {
 			t.Errorf("staging/hello.k8s.yaml lacks %q:\n%s", want, staging)
@@ -82,7 +82,7 @@ func TestSynthesize(t *testing.T) {
 	}
 	// The app's scheme knows its typed custom resource; its cluster-scoped
 	// kind gets no namespace.
-	w := string(out.Envs[1].Files[1].Data)
+	w := string(out.Envs[1].Files[2].Data)
 	if !strings.Contains(w, "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: widgets\nspec:\n  size: 2\n") ||
 		!strings.Contains(w, "kind: ClusterWidget\nmetadata:\n  name: everywhere\n") {
 		t.Errorf("widgets.k8s.yaml:\n%s", w)
@@ -100,7 +100,7 @@ func TestSynthesizeChoices(t *testing.T) {
 		files []string
 		err   error
 	}{
-		{"one environment", synth.Options{Envs: []string{"staging"}}, []string{"staging/hello.k8s.yaml", "staging/widgets.k8s.yaml"}, nil},
+		{"one environment", synth.Options{Envs: []string{"staging"}}, []string{"staging/namespaces.k8s.yaml", "staging/hello.k8s.yaml", "staging/widgets.k8s.yaml"}, nil},
 		{"one app", synth.Options{Apps: []string{"widgets"}}, []string{"staging/widgets.k8s.yaml"}, nil},
 		{"both, named twice", synth.Options{Envs: []string{"staging", "staging"}, Apps: []string{"hello"}}, []string{"staging/hello.k8s.yaml"}, nil},
 		{"unknown app", synth.Options{Apps: []string{"helo"}}, nil, synth.ErrUnknownApp},
@@ -304,8 +304,8 @@ func TestDiff(t *testing.T) {
 		t.Fatal(err)
 	}
 	changes, err := out.Diff(dist)
-	if err != nil || len(changes) != 4 {
-		t.Fatalf("against nothing: %d changes, %v; want 4 added", len(changes), err)
+	if err != nil || len(changes) != 7 {
+		t.Fatalf("against nothing: %d changes, %v; want 7 added", len(changes), err)
 	}
 	if err := out.Write(dist, synth.WriteOptions{}); err != nil {
 		t.Fatal(err)
@@ -335,5 +335,68 @@ func TestDiff(t *testing.T) {
 	}
 	if d := changes[0].UnifiedDiff(); !strings.Contains(d, "-  message: hi\n+  message: hey\n") {
 		t.Errorf("diff:\n%s", d)
+	}
+}
+
+func TestNamespaces(t *testing.T) {
+	const images = "images: {hello: 'registry.example.com/hello:1'}\n"
+	tests := []struct {
+		name string
+		file string
+		apps []synth.Registration[shared]
+		want string // the namespaces file, "" for none
+	}{
+		{
+			name: "one per namespace, once for two apps",
+			file: images + "hello: {namespace: a}\nwidgets: {namespace: a}\nvault: {}\n",
+			apps: []synth.Registration[shared]{hello, widgets, vault},
+			want: "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: vault\n",
+		},
+		{
+			name: "declared by an app: not written again",
+			file: "declarer: {}\n",
+			apps: []synth.Registration[shared]{declarer},
+			want: "",
+		},
+		{
+			name: "external, with labels on the rest",
+			file: images + "namespaces:\n  external: [a]\n  labels: {pod-security.kubernetes.io/enforce: restricted}\nhello: {namespace: a}\nwidgets: {namespace: b}\n",
+			apps: []synth.Registration[shared]{hello, widgets},
+			want: "apiVersion: v1\nkind: Namespace\nmetadata:\n  labels:\n    pod-security.kubernetes.io/enforce: restricted\n  name: b\n",
+		},
+		{
+			name: "none at all",
+			file: images + "namespaces: {create: false}\nhello: {namespace: a}\n",
+			apps: []synth.Registration[shared]{hello},
+			want: "",
+		},
+		{
+			name: "every cluster has kube-system",
+			file: images + "hello: {namespace: kube-system}\n",
+			apps: []synth.Registration[shared]{hello},
+			want: "",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := synthesize(t, configDir(t, map[string]string{"qa.yaml": tt.file}), synth.Options{}, tt.apps...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			for _, f := range out.Files() {
+				if f.Name == "qa/"+synth.NamespacesFile {
+					got = string(f.Data)
+				}
+			}
+			if got != tt.want {
+				t.Errorf("namespaces file:\n%s\nwant:\n%s", got, tt.want)
+			}
+		})
+	}
+	// A namespace file that an app writes itself clashes.
+	_, err := synthesize(t, configDir(t, map[string]string{"qa.yaml": "squatter: {}\n"}), synth.Options{}, squatter)
+	if !errors.Is(err, constructs.ErrDuplicateID) {
+		t.Errorf("an app with a chart called namespaces: %v", err)
 	}
 }
