@@ -467,8 +467,8 @@ func registrations[E any](apps []Registration[E]) ([]*registration[E], error) {
 		switch {
 		case !appName.MatchString(r.name):
 			return nil, fmt.Errorf("%w: app %d has name %q; want lower-case letters, digits and dashes", ErrRegistration, i+1, r.name)
-		case r.name == "images":
-			return nil, fmt.Errorf("%w: an app may not be called images: environment files use that key for image references", ErrRegistration)
+		case r.name == "images" || r.name == "namespaces":
+			return nil, fmt.Errorf("%w: an app may not be called %s: environment files use that key for the runner's settings", ErrRegistration, r.name)
 		case seen[r.name]:
 			return nil, fmt.Errorf("%w: two apps are called %s", ErrRegistration, r.name)
 		}

@@ -233,6 +233,7 @@ func TestRegistrationErrors(t *testing.T) {
 		{"upper case", []synth.Registration[shared]{named("Hello")}, `app 1 has name "Hello"`},
 		{"twice", []synth.Registration[shared]{hello, hello}, "two apps are called hello"},
 		{"images", []synth.Registration[shared]{named("images")}, "may not be called images"},
+		{"namespaces", []synth.Registration[shared]{named("namespaces")}, "may not be called namespaces"},
 		{"a field of the environment type", []synth.Registration[shared]{named("team")}, `section "team" is also a field`},
 	}
 	for _, tt := range tests {
