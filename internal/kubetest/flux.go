@@ -74,6 +74,9 @@ func (c *Cluster) startFlux(ctx context.Context, opts Options, bins map[string]s
 		}
 	}
 	storage := filepath.Join(c.Dir, "source-storage")
+	if err := os.Mkdir(storage, 0o755); err != nil { // source-controller does not create it
+		return err
+	}
 	type controller struct {
 		name   string
 		health string
