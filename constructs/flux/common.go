@@ -65,12 +65,16 @@ func (f durationField) parse(n *constructs.Node, prop, s, def string) metav1.Dur
 	if s == "" {
 		s = def
 	}
+	// On a problem the default stands in, so that the final object's check
+	// does not report the same mistake again.
+	fallback, _ := time.ParseDuration(def)
 	d, err := time.ParseDuration(s)
 	if err != nil {
 		n.AddError(fmt.Errorf("%w: %s %q is not a duration: %v", ErrInvalidProps, prop, s, err))
-		d, _ = time.ParseDuration(def)
+		d = fallback
 	} else if msg := f.problem(d); msg != "" {
 		n.AddError(fmt.Errorf("%w: %s %q: %s", ErrInvalidProps, prop, s, msg))
+		d = fallback
 	}
 	return metav1.Duration{Duration: d}
 }
@@ -190,6 +194,9 @@ func register(o *constructs.APIObject) *registration {
 	registry.apps[key] = append(registry.apps[key], weak.Make(reg))
 	return reg
 }
+
+// sameApp reports whether two constructs are in the same tree.
+func sameApp(a, b constructs.Construct) bool { return rootOf(a.Node()) == rootOf(b.Node()) }
 
 func rootOf(n *constructs.Node) *constructs.Node {
 	for n.Scope() != nil {

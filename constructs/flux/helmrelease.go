@@ -100,10 +100,9 @@ func NewHelmRelease(scope constructs.Construct, id string, props HelmReleaseProp
 		retries = 0
 	}
 	rollback := "rollback"
-	spec.Install = &helmv2.Install{
-		Remediation:     &helmv2.InstallRemediation{Retries: retries},
-		DisableWait:     props.DisableWait,
-		CreateNamespace: props.CreateNamespace,
+	spec.Install = &helmv2.Install{DisableWait: props.DisableWait, CreateNamespace: props.CreateNamespace}
+	if retries > 0 {
+		spec.Install.Remediation = &helmv2.InstallRemediation{Retries: retries}
 	}
 	spec.Upgrade = &helmv2.Upgrade{
 		Remediation: &helmv2.UpgradeRemediation{Retries: retries, RemediateLastFailure: ptr(true), Strategy: &rollback},
@@ -129,9 +128,8 @@ func NewHelmRelease(scope constructs.Construct, id string, props HelmReleaseProp
 	if !fromOCI {
 		spec.Chart = &helmv2.HelmChartTemplate{Spec: helmv2.HelmChartTemplateSpec{Chart: props.Chart, Version: props.Version}}
 		if _, inGit := props.Source.(*GitRepository); inGit {
-			if p, err := cleanPath(props.Chart); err != nil {
-				n.AddError(fmt.Errorf("%w: Chart path %v", ErrInvalidProps, err))
-			} else {
+			// A path that is not clean is reported at synthesis.
+			if p, err := cleanPath(props.Chart); err == nil {
 				spec.Chart.Spec.Chart = p
 			}
 		} else if props.Version == "" {
@@ -168,7 +166,7 @@ func (h *HelmRelease) SetValues(values map[string]any) { h.values = values }
 func (h *HelmRelease) resolve() error {
 	own := refOf(h.APIObject)
 	spec := &h.Obj.Spec
-	if h.source != nil {
+	if h.source != nil && sameApp(h, h.source) {
 		src := refOf(h.source.chartSource())
 		ns := ""
 		if src.namespace != own.namespace {
@@ -188,6 +186,9 @@ func (h *HelmRelease) resolve() error {
 		spec.Values = &helmv2.JSON{Raw: raw}
 	}
 	for _, d := range h.deps {
+		if !sameApp(h, d) {
+			continue // reported by validate
+		}
 		r := refOf(d.APIObject)
 		dep := meta.DependencyReference{Name: r.name}
 		if r.namespace != own.namespace {
@@ -209,6 +210,14 @@ func (h *HelmRelease) validate() []error {
 	own := refOf(h.APIObject)
 	spec := h.Obj.Spec
 	errs := []error{intervalField.check(&spec.Interval), timeoutField.check(spec.Timeout)}
+	if h.source != nil && !sameApp(h, h.source) {
+		errs = append(errs, fmt.Errorf("%w: Source %s is a construct of another app", ErrUnknownReference, h.source.Node().Path()))
+	}
+	for _, d := range h.deps {
+		if !sameApp(h, d) {
+			errs = append(errs, fmt.Errorf("%w: DependsOn %s is a construct of another app", ErrUnknownReference, d.Node().Path()))
+		}
+	}
 	if (spec.Chart == nil) == (spec.ChartRef == nil) {
 		errs = append(errs, fmt.Errorf("%w: a HelmRelease sets exactly one of spec.chart and spec.chartRef", ErrInvalidProps))
 	}

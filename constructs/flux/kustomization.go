@@ -183,7 +183,7 @@ func (k *Kustomization) DependOnExternal(refs ...meta.DependencyReference) {
 func (k *Kustomization) resolve() error {
 	own := refOf(k.APIObject)
 	spec := &k.Obj.Spec
-	if k.source != nil {
+	if k.source != nil && sameApp(k, k.source) {
 		src := refOf(k.source.kustomizationSource())
 		spec.SourceRef = kustomizev1.CrossNamespaceSourceReference{Kind: src.kind, Name: src.name}
 		if src.namespace != own.namespace {
@@ -192,6 +192,9 @@ func (k *Kustomization) resolve() error {
 	}
 	want := make([]meta.DependencyReference, 0, len(k.deps)+len(k.external))
 	for _, d := range k.deps {
+		if !sameApp(k, d) {
+			continue // reported by validate
+		}
 		r := refOf(d.APIObject)
 		dep := meta.DependencyReference{Name: r.name}
 		if r.namespace != own.namespace {
@@ -216,12 +219,21 @@ func (k *Kustomization) validate() []error {
 		errs = append(errs, fmt.Errorf("%w: spec.path %v", ErrInvalidProps, err))
 	}
 
+	if k.source != nil && !sameApp(k, k.source) {
+		errs = append(errs, fmt.Errorf("%w: Source %s is a construct of another app", ErrUnknownReference, k.source.Node().Path()))
+	}
+	for _, d := range k.deps {
+		if !sameApp(k, d) {
+			errs = append(errs, fmt.Errorf("%w: DependsOn %s is a construct of another app", ErrUnknownReference, d.Node().Path()))
+		}
+	}
+
 	src := spec.SourceRef
 	srcRef := ref{kind: src.Kind, namespace: namespaceOr(src.Namespace, own.namespace), name: src.Name}
 	external := k.extSrc != nil && *k.extSrc == src
 	switch {
 	case src.Kind == "" || src.Name == "":
-		if k.source != nil || k.extSrc != nil {
+		if (k.source != nil && sameApp(k, k.source)) || k.extSrc != nil {
 			errs = append(errs, fmt.Errorf("%w: spec.sourceRef needs a kind and a name", ErrInvalidProps))
 		}
 	case external:

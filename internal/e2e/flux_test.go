@@ -125,8 +125,10 @@ func TestFluxLoop(t *testing.T) {
 }
 
 // TestFluxReportsFailures proves WaitReady reports what the controllers
-// say: a Kustomization whose path does not exist never becomes Ready, and
-// the error names it with kustomize-controller's message.
+// say about objects that never become Ready, and that a GitRepository
+// needs the default exclusions written out: with a .sourceignore in the
+// repository and no spec.ignore, source-controller keeps .sops.yaml in the
+// artifact and kustomize-controller cannot build the path holding it.
 func TestFluxReportsFailures(t *testing.T) {
 	cluster := kubetest.Start(t, kubetest.Options{Flux: true})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -135,28 +137,59 @@ func TestFluxReportsFailures(t *testing.T) {
 	git := &gittest.Server{Root: t.TempDir(), Token: token}
 	srv := httptest.NewServer(git.Handler())
 	t.Cleanup(srv.Close)
-	if _, err := git.CreateRepo("manifests", map[string]string{"README.md": "empty\n"}, 1); err != nil {
+	shopYAML := synth(t, shop(shopProps{Greeting: "hello"}))
+	if _, err := git.CreateRepo("manifests", map[string]string{
+		"infrastructure/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n",
+		"dev/shop.k8s.yaml":             string(shopYAML),
+		"dev/.sops.yaml":                "creation_rules:\n  - age: age1example\n",
+		".sourceignore":                 "README.md\n",
+	}, 1); err != nil {
 		t.Fatal(err)
 	}
-	if err := cluster.Bootstrap(ctx, kubetest.BootstrapOptions{
-		URL: srv.URL + "/manifests.git", Path: "./clusters/missing",
-		Username: "flux", Password: token,
-	}); err != nil {
+	entry := synth(t, func(app *constructs.App) {
+		chart := constructs.NewChart(app, "flux-system", constructs.ChartProps{Namespace: kubetest.FluxNamespace})
+		repo := flux.NewGitRepository(chart, "repo", flux.GitRepositoryProps{
+			ObjectProps: flux.ObjectProps{Name: "manifests"}, URL: srv.URL + "/manifests.git",
+			SecretName: "flux-system", NoDefaultIgnore: true,
+		})
+		infra := flux.NewKustomization(chart, "infra", flux.KustomizationProps{
+			ObjectProps: flux.ObjectProps{Name: "infra"}, Source: repo, Path: "./infrastructure", Wait: flux.WaitForNone,
+		})
+		flux.NewKustomization(chart, "dev", flux.KustomizationProps{
+			ObjectProps: flux.ObjectProps{Name: "dev"}, Source: repo, Path: "./dev", Wait: flux.WaitForNone,
+			DependsOn: []*flux.Kustomization{infra},
+		})
+		flux.NewKustomization(chart, "missing", flux.KustomizationProps{
+			ObjectProps: flux.ObjectProps{Name: "missing"}, Source: repo, Path: "./clusters/missing", Wait: flux.WaitForNone,
+		})
+	})
+	if err := cluster.Bootstrap(ctx, kubetest.BootstrapOptions{EntryPoint: entry, Username: "flux", Password: token}); err != nil {
 		t.Fatal(err)
 	}
-	waitCtx, waitCancel := context.WithTimeout(ctx, 20*time.Second)
+	// infra builds: it holds no .sops.yaml.
+	if _, err := cluster.WaitReady(ctx, kubetest.WaitOptions{Objects: []kubetest.Ref{{Kind: "Kustomization", Name: "infra"}}}); err != nil {
+		t.Fatal(err)
+	}
+	waitCtx, waitCancel := context.WithTimeout(ctx, 15*time.Second)
 	defer waitCancel()
-	_, err := cluster.WaitReady(waitCtx, kubetest.WaitOptions{Objects: []kubetest.Ref{{Kind: "Kustomization", Name: "flux-system"}}})
+	_, err := cluster.WaitReady(waitCtx, kubetest.WaitOptions{})
 	var nr *kubetest.NotReadyError
-	if !errors.As(err, &nr) || len(nr.NotReady) != 1 {
-		t.Fatalf("WaitReady = %v, want a *NotReadyError for the Kustomization", err)
+	if !errors.As(err, &nr) || len(nr.NotReady) != 2 {
+		t.Fatalf("WaitReady = %v, want a *NotReadyError for two Kustomizations", err)
 	}
-	if msg := err.Error(); !strings.Contains(msg, "Kustomization flux-system/flux-system") || !strings.Contains(msg, "clusters/missing") {
-		t.Errorf("the error does not name the Kustomization and the missing path:\n%s", msg)
+	msg := err.Error()
+	for _, want := range []string{
+		"Kustomization flux-system/dev: Ready=False BuildFailed", ".sops.yaml",
+		"Kustomization flux-system/missing: Ready=False", "clusters/missing",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the error does not say %q:\n%s", want, msg)
+		}
 	}
-	if strings.Contains(err.Error(), token) {
+	if strings.Contains(msg, token) {
 		t.Error("the error shows the git token")
 	}
+	t.Logf("reported:\n%s", msg)
 }
 
 // entryPoint is clusters/dev: what `flux bootstrap` writes, plus the

@@ -46,6 +46,10 @@ type Options struct {
 	// helm-controller, after installing their CRDs and the flux-system
 	// namespace.
 	Flux bool
+	// FluxCRDs installs Flux's CRDs and the flux-system namespace without
+	// starting the controllers: enough to check manifests of Flux objects
+	// with a dry run.
+	FluxCRDs bool
 	// Cache is where the components were installed; CacheDir() if empty.
 	Cache string
 	// StartTimeout bounds the start of each program; 60s if zero.
@@ -107,7 +111,7 @@ func New(ctx context.Context, opts Options) (c *Cluster, err error) {
 		opts.StartTimeout = 60 * time.Second
 	}
 	need := []Component{Etcd, KubeAPIServer}
-	if opts.Flux {
+	if opts.Flux || opts.FluxCRDs {
 		need = append(need, SourceController, KustomizeController, HelmController)
 	}
 	bins := map[string]string{}
@@ -181,6 +185,11 @@ func New(ctx context.Context, opts Options) (c *Cluster, err error) {
 	}
 	if err := api.waitHTTP(ctx, tlsClient, apiURL+"/readyz", opts.StartTimeout); err != nil {
 		return c, err
+	}
+	if opts.Flux || opts.FluxCRDs {
+		if err := c.installFluxCRDs(ctx, opts); err != nil {
+			return c, err
+		}
 	}
 	if opts.Flux {
 		if err := c.startFlux(ctx, opts, bins); err != nil {

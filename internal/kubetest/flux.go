@@ -33,9 +33,9 @@ var fluxResources = map[string]schema.GroupVersionResource{
 
 var crdResource = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
 
-// startFlux installs the controllers' CRDs and starts them, the way their
-// Deployments in flux-system would run, but out of cluster.
-func (c *Cluster) startFlux(ctx context.Context, opts Options, bins map[string]string) error {
+// installFluxCRDs installs the controllers' CRDs, waits until the API
+// server serves them, and creates flux-system.
+func (c *Cluster) installFluxCRDs(ctx context.Context, opts Options) error {
 	var crds []byte
 	for _, comp := range []Component{SourceController, KustomizeController, HelmController} {
 		files, err := comp.CRDs(opts.Cache)
@@ -57,10 +57,12 @@ func (c *Cluster) startFlux(ctx context.Context, opts Options, bins map[string]s
 		return err
 	}
 	c.mapper.Reset()
-	if err := c.CreateNamespace(ctx, FluxNamespace); err != nil {
-		return err
-	}
+	return c.CreateNamespace(ctx, FluxNamespace)
+}
 
+// startFlux starts the controllers, as their Deployments in flux-system
+// would run them, but out of cluster.
+func (c *Cluster) startFlux(ctx context.Context, opts Options, bins map[string]string) error {
 	ports, err := freePorts(7)
 	if err != nil {
 		return err
