@@ -17,6 +17,7 @@ import (
 
 	"gitlab.com/tsumiki/tsumiki/constructs"
 	"gitlab.com/tsumiki/tsumiki/constructs/flux"
+	"gitlab.com/tsumiki/tsumiki/constructs/flux/api/helmv2"
 	"gitlab.com/tsumiki/tsumiki/internal/gittest"
 	"gitlab.com/tsumiki/tsumiki/internal/kubetest"
 )
@@ -53,17 +54,30 @@ func TestFluxLoop(t *testing.T) {
 		".sourceignore":  "README.md\n",
 		"dev/.sops.yaml": "creation_rules:\n  - path_regex: .*\\.yaml\n    age: age1example\n",
 	}
+	// The same chart, kept in git.
+	if err := filepath.WalkDir("testdata/charts/hello", func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		files["charts/"+strings.TrimPrefix(filepath.ToSlash(p), "testdata/charts/")] = string(data)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 	bare, err := git.CreateRepo("manifests", files, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	first := revParse(t, bare)
 
-	// Bootstrap: only the entry point's objects and the credentials.
+	// Bootstrap as `flux bootstrap` does: the credentials and the Sync
+	// (gotk-sync.yaml) only; Flux applies clusters/dev from git, the Sync
+	// in it included.
 	start := time.Now()
 	if err := cluster.Bootstrap(ctx, kubetest.BootstrapOptions{
-		EntryPoint: []byte(files["clusters/dev/flux-system.k8s.yaml"]),
-		Username:   "flux", Password: token,
+		URL: repoURL, Path: "./clusters/dev",
+		Username: "flux", Password: token,
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -74,6 +88,7 @@ func TestFluxLoop(t *testing.T) {
 		{Kind: "Kustomization", Name: "apps"},
 		{Kind: "HelmRepository", Name: "charts"},
 		{Kind: "HelmRelease", Name: "hello"},
+		{Kind: "HelmRelease", Name: "hello-git"},
 	}
 	statuses, err := cluster.WaitReady(ctx, kubetest.WaitOptions{Objects: want, Revision: first})
 	if err != nil {
@@ -95,6 +110,7 @@ func TestFluxLoop(t *testing.T) {
 	assertConfigMap(ctx, t, cluster, "shop", "settings", map[string]string{"GREETING": "hello", "REGION": "eu-west-1"})
 	assertConfigMap(ctx, t, cluster, "shop", "obsolete", map[string]string{"left": "over"})
 	assertConfigMap(ctx, t, cluster, "shop", "hello-greeting", map[string]string{"greeting": "hi from a HelmRelease"})
+	assertConfigMap(ctx, t, cluster, "shop", "shop-hello-git-greeting", map[string]string{"greeting": "hello"})
 	deploy, err := client.AppsV1().Deployments("shop").Get(ctx, "web", metav1.GetOptions{})
 	if err != nil {
 		t.Fatalf("deployment web: %v", err)
@@ -113,6 +129,10 @@ func TestFluxLoop(t *testing.T) {
 	if err := cluster.RequestReconcile(ctx, kubetest.Ref{Kind: "GitRepository", Name: "flux-system"}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := cluster.WaitReady(ctx, kubetest.WaitOptions{Objects: []kubetest.Ref{{Kind: "GitRepository", Name: "flux-system"}}, Revision: second}); err != nil {
+		t.Fatalf("after the second commit: %v", err)
+	}
+	fetched := time.Since(pushed)
 	if _, err := cluster.WaitReady(ctx, kubetest.WaitOptions{Objects: []kubetest.Ref{{Kind: "Kustomization", Name: "apps"}}, Revision: second}); err != nil {
 		t.Fatalf("after the second commit: %v", err)
 	}
@@ -121,7 +141,8 @@ func TestFluxLoop(t *testing.T) {
 	if _, err := client.CoreV1().ConfigMaps("shop").Get(ctx, "obsolete", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Errorf("ConfigMap obsolete was not pruned: %v", err)
 	}
-	t.Logf("push → applied and pruned (requested reconcile): %s", applied.Round(10*time.Millisecond))
+	t.Logf("push → artifact %s, → applied and pruned %s (reconcile requested on the GitRepository)",
+		fetched.Round(10*time.Millisecond), applied.Round(10*time.Millisecond))
 }
 
 // TestFluxReportsFailures proves WaitReady reports what the controllers
@@ -235,6 +256,14 @@ func infrastructure(chartsURL string) func(*constructs.App) {
 			ReleaseName:     "hello",
 			TargetNamespace: "shop",
 			Values:          map[string]any{"greeting": "hi from a HelmRelease"},
+			DisableWait:     true,
+		})
+		flux.NewHelmRelease(chart, "hello-git", flux.HelmReleaseProps{
+			ObjectProps: flux.ObjectProps{Name: "hello-git"},
+			// The GitRepository is the entry point's, another app.
+			ExternalSource:  &helmv2.CrossNamespaceObjectReference{Kind: "GitRepository", Name: "flux-system"},
+			Chart:           "./charts/hello",
+			TargetNamespace: "shop",
 			DisableWait:     true,
 		})
 	}

@@ -89,8 +89,8 @@ func (c *Cluster) startFlux(ctx context.Context, opts Options, bins map[string]s
 			"--storage-path="+storage, "--storage-addr=127.0.0.1:"+ports[2], "--storage-adv-addr=127.0.0.1:"+ports[2])},
 		// A dependency that is not ready is looked at again after 30s by
 		// default; a test should not wait that long.
-		{"kustomize-controller", ports[4], append(common(ports[3], ports[4]), "--requeue-dependency=2s")},
-		{"helm-controller", ports[6], append(common(ports[5], ports[6]), "--requeue-dependency=2s")},
+		{"kustomize-controller", ports[4], append(common(ports[3], ports[4]), "--requeue-dependency=1s")},
+		{"helm-controller", ports[6], append(common(ports[5], ports[6]), "--requeue-dependency=1s")},
 	}
 	var started []*process
 	for _, ctrl := range controllers {
