@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -228,6 +229,10 @@ func (k *Kustomization) validate() []error {
 		}
 	}
 
+	if cycle := k.cycle(); cycle != "" {
+		errs = append(errs, fmt.Errorf("%w: dependsOn cycle %s: none of them would ever reconcile", ErrInvalidProps, cycle))
+	}
+
 	src := spec.SourceRef
 	srcRef := ref{kind: src.Kind, namespace: namespaceOr(src.Namespace, own.namespace), name: src.Name}
 	external := k.extSrc != nil && *k.extSrc == src
@@ -280,4 +285,38 @@ func (k *Kustomization) validate() []error {
 		errs = append(errs, fmt.Errorf("%w: spec.healthChecks are ignored when spec.wait is set", ErrInvalidProps))
 	}
 	return errs
+}
+
+// cycle returns the dependsOn cycle through k, "a → b → a" by construct
+// path, or "" if there is none.
+func (k *Kustomization) cycle() string {
+	var path []*Kustomization
+	onPath := map[*Kustomization]bool{}
+	done := map[*Kustomization]bool{}
+	var visit func(*Kustomization) bool
+	visit = func(c *Kustomization) bool {
+		path = append(path, c)
+		onPath[c] = true
+		for _, d := range c.deps {
+			if d == k {
+				path = append(path, d)
+				return true
+			}
+			if !onPath[d] && !done[d] && visit(d) {
+				return true
+			}
+		}
+		onPath[c] = false
+		done[c] = true
+		path = path[:len(path)-1]
+		return false
+	}
+	if !visit(k) {
+		return ""
+	}
+	names := make([]string, len(path))
+	for i, c := range path {
+		names[i] = c.Node().Path()
+	}
+	return strings.Join(names, " → ")
 }

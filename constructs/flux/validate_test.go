@@ -152,6 +152,20 @@ func TestValidation(t *testing.T) {
 			is:   flux.ErrInvalidProps,
 		},
 		{
+			name: "dependsOn cycle",
+			build: func(f fixture) {
+				a := f.kustomization("a", flux.KustomizationProps{})
+				b := f.kustomization("b", flux.KustomizationProps{DependsOn: []*flux.Kustomization{a}})
+				f.kustomization("c", flux.KustomizationProps{DependsOn: []*flux.Kustomization{b}})
+				a.DependOn(b)
+			},
+			want: []string{
+				`cluster/a: invalid props: dependsOn cycle cluster/a → cluster/b → cluster/a`,
+				`cluster/b: invalid props: dependsOn cycle cluster/b → cluster/a → cluster/b`,
+			},
+			is: flux.ErrInvalidProps,
+		},
+		{
 			name: "sourceRef not in the app",
 			build: func(f fixture) {
 				other := newFixture(t)
