@@ -336,11 +336,15 @@ func (p *process) stop() error {
 		return nil
 	default:
 	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("stop %s: %w", p.name, err)
+	}
 	select {
 	case <-p.done:
 	case <-time.After(10 * time.Second):
-		_ = p.cmd.Process.Kill()
+		if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+			return fmt.Errorf("kill %s: %w", p.name, err)
+		}
 		<-p.done
 	}
 	return nil
@@ -395,13 +399,4 @@ func freePorts(n int) ([]string, error) {
 		ports = append(ports, strconv.Itoa(l.Addr().(*net.TCPAddr).Port))
 	}
 	return ports, nil
-}
-
-// envList renders environment variables for a program.
-func envList(vars map[string]string) []string {
-	var out []string
-	for k, v := range vars {
-		out = append(out, k+"="+v)
-	}
-	return out
 }

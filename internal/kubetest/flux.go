@@ -67,7 +67,8 @@ func (c *Cluster) startFlux(ctx context.Context, opts Options, bins map[string]s
 	if err != nil {
 		return err
 	}
-	env := envList(map[string]string{"KUBECONFIG": c.Kubeconfig, "RUNTIME_NAMESPACE": FluxNamespace})
+	// The controllers have no --kubeconfig flag; they read KUBECONFIG.
+	env := []string{"KUBECONFIG=" + c.Kubeconfig, "RUNTIME_NAMESPACE=" + FluxNamespace}
 	common := func(metrics, health string) []string {
 		return []string{
 			"--watch-all-namespaces=true", "--enable-leader-election=false",
