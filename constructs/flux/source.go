@@ -24,17 +24,19 @@ type ChartSource interface {
 	chartSource() *constructs.APIObject
 }
 
-// DefaultIgnore holds source-controller's default exclusions but those of
-// VCS files (which it always applies): file types that are never
+// DefaultIgnore returns source-controller's default exclusions but those
+// of VCS files (which it always applies): file types that are never
 // manifests, CI configurations, and the .sops.yaml, .goreleaser.yml and
 // .flux.yaml files of other tools. source-controller applies them only
 // when no ignore pattern is given at all, in spec.ignore or a .sourceignore
 // file, so the source constructs write them out in spec.ignore.
-var DefaultIgnore = []string{
-	"*.jpg", "*.jpeg", "*.gif", "*.png", "*.wmv", "*.flv", "*.tar.gz", "*.zip",
-	".github/", ".circleci/", ".travis.yml", ".gitlab-ci.yml", "appveyor.yml", ".drone.yml",
-	"cloudbuild.yaml", "codeship-services.yml", "codeship-steps.yml",
-	"**/.goreleaser.yml", "**/.sops.yaml", "**/.flux.yaml",
+func DefaultIgnore() []string {
+	return []string{
+		"*.jpg", "*.jpeg", "*.gif", "*.png", "*.wmv", "*.flv", "*.tar.gz", "*.zip",
+		".github/", ".circleci/", ".travis.yml", ".gitlab-ci.yml", "appveyor.yml", ".drone.yml",
+		"cloudbuild.yaml", "codeship-services.yml", "codeship-steps.yml",
+		"**/.goreleaser.yml", "**/.sops.yaml", "**/.flux.yaml",
+	}
 }
 
 // ignoreSpec renders spec.ignore: the defaults unless left out, then the
@@ -43,7 +45,7 @@ func ignoreSpec(patterns []string, noDefaults bool) *string {
 	var lines []string
 	if !noDefaults {
 		lines = append(lines, "# source-controller's default exclusions")
-		lines = append(lines, DefaultIgnore...)
+		lines = append(lines, DefaultIgnore()...)
 	}
 	lines = append(lines, patterns...)
 	if len(lines) == 0 {
@@ -71,9 +73,9 @@ type GitRepositoryProps struct {
 	// Timeout of a git operation; "60s" if empty. Units ms, s and m only.
 	Timeout string
 	// Ignore holds .gitignore-style patterns of files to leave out of the
-	// artifact, after DefaultIgnore.
+	// artifact, after DefaultIgnore().
 	Ignore []string
-	// NoDefaultIgnore leaves DefaultIgnore out of spec.ignore.
+	// NoDefaultIgnore leaves DefaultIgnore() out of spec.ignore.
 	NoDefaultIgnore bool
 	// Verify checks the OpenPGP signature of the commit or tag.
 	Verify *sourcev1.GitRepositoryVerification
@@ -149,9 +151,9 @@ type OCIRepositoryProps struct {
 	// Timeout of a pull; "60s" if empty. Units ms, s and m only.
 	Timeout string
 	// Ignore holds .gitignore-style patterns of files to leave out, after
-	// DefaultIgnore.
+	// DefaultIgnore().
 	Ignore []string
-	// NoDefaultIgnore leaves DefaultIgnore out of spec.ignore.
+	// NoDefaultIgnore leaves DefaultIgnore() out of spec.ignore.
 	NoDefaultIgnore bool
 }
 
