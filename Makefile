@@ -10,15 +10,22 @@ ORACLE      := internal/cdk8scompat
 # cdk8s-core-go runs cdk8s in Node.js 20; its end-of-life banner is noise.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: synth test lint bench fuzz ci-local
+# The end-to-end tests (a real kube-apiserver and the Flux controllers)
+# run only with TSUMIKI_E2E=1; `make e2e` sets it. Their programs are built
+# once from the Go module proxy into ~/.cache/tsumiki-e2e (about twenty
+# minutes on two cores, the first time only).
+E2E_TOOLS   := $(if $(filter 1,$(TSUMIKI_E2E)),e2e-tools)
+
+.PHONY: synth test lint bench fuzz ci-local e2e e2e-tools
 
 ## synth: synthesize every app under apps/ into dist/
 synth:
 	$(GO) run ./cmd/synth
 
 ## test: lint, every test (the cdk8s comparisons need node and npm), then
-## the pipeline itself, run locally
-test: lint $(CDK8S_JS)
+## the pipeline itself, run locally; with TSUMIKI_E2E=1 the end-to-end
+## tests too
+test: lint $(CDK8S_JS) $(E2E_TOOLS)
 	$(GO) test -count=1 ./...
 	cd $(ORACLE) && $(GO) test -count=1 ./...
 	$(MAKE) ci-local
@@ -27,6 +34,16 @@ test: lint $(CDK8S_JS)
 ## git server and GitLab API test server
 ci-local:
 	bash .ci/local.sh
+
+## e2e-tools: build etcd, kube-apiserver and the Flux controllers for the
+## end-to-end tests, unless they are cached already
+e2e-tools:
+	$(GO) run ./internal/kubetest/cmd/e2e-tools
+
+## e2e: the end-to-end tests alone: Flux applying manifests from git to a
+## real API server, and the API server checking synthesized output
+e2e: e2e-tools
+	TSUMIKI_E2E=1 $(GO) test -count=1 ./internal/e2e/... ./internal/kubetest/... ./constructs/flux/...
 
 ## lint: gofmt, go vet and staticcheck must be silent, and the module tidy
 ## and fully resolvable (what dependency bots and scanners need)
