@@ -161,3 +161,13 @@ var squatter = synth.App[shared, struct{}]{
 		constructs.NewObject(chart, "cm", &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "cm"}})
 	},
 }
+
+// operator is infrastructure: what the apps need first.
+var operator = synth.App[shared, struct{}]{
+	Name:  "operator",
+	Layer: synth.LayerInfrastructure,
+	Build: func(app *constructs.App, env *synth.Env[shared], _ struct{}) {
+		chart := constructs.NewChart(app, "operator", constructs.ChartProps{Namespace: "operators"})
+		constructs.NewObject(chart, "cm", &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "operator"}})
+	},
+}

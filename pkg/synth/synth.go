@@ -75,29 +75,13 @@ type App[E, C any] struct {
 	// manifest will do) that the app's custom resources are checked
 	// against; see constructs.AppProps.CRDs.
 	CRDs []string
+	// Layer is the stage of an environment the app belongs to: LayerApps
+	// if empty; LayerCRDs or LayerInfrastructure for what other apps need
+	// first, such as an operator whose custom resources they use. Each
+	// layer has a folder of its own, which Flux applies after the layer
+	// before is ready (see Flux).
+	Layer string
 }
-
-// Namespaces is the namespaces section of an environment file, which
-// says which Namespace objects the output holds. By default it holds one
-// for every namespace its objects use that no app declares itself
-// (constructs.NewNamespace) and that every cluster has anyway: on a fresh
-// cluster nothing else would create them, and Flux applies nothing into a
-// namespace that does not exist.
-type Namespaces struct {
-	// Create, when false, writes no Namespace objects but those the apps
-	// declare.
-	Create *bool `json:"create"`
-	// External are namespaces created and owned elsewhere (by the team
-	// that runs the monitoring stack, say): never written.
-	External []string `json:"external"`
-	// Labels go on every Namespace object written for the output, such as
-	// Pod Security admission's pod-security.kubernetes.io/enforce.
-	Labels map[string]string `json:"labels"`
-}
-
-// NamespacesFile is the file of each environment's folder that holds the
-// Namespace objects the runner writes.
-const NamespacesFile = "namespaces.k8s.yaml"
 
 // Env is one environment, as an app's Build function sees it.
 type Env[E any] struct {
@@ -141,6 +125,7 @@ type Registration[E any] interface {
 // registration is an App with its configuration type hidden.
 type registration[E any] struct {
 	name  string
+	layer string
 	props func() (constructs.AppProps, error)
 	// section returns where the app's section decodes to, and a function
 	// that builds the app if the section was there.
@@ -151,8 +136,13 @@ type registration[E any] struct {
 //
 //lint:ignore U1000 used through Registration, which staticcheck misses for generic types
 func (a App[E, C]) registration() *registration[E] {
+	layer := a.Layer
+	if layer == "" {
+		layer = LayerApps
+	}
 	return &registration[E]{
-		name: a.Name,
+		name:  a.Name,
+		layer: layer,
 		props: func() (constructs.AppProps, error) {
 			scheme := constructs.NewScheme()
 			if err := a.Scheme.AddToScheme(scheme); err != nil {
@@ -241,8 +231,7 @@ func (o *Output) Owns(name string) bool {
 		// it keeps the environment's namespaces file too.
 		return o.written[name]
 	}
-	env, _, _ := strings.Cut(name, "/")
-	return slices.ContainsFunc(o.Envs, func(e EnvOutput) bool { return e.Name == env })
+	return slices.ContainsFunc(o.Envs, func(e EnvOutput) bool { return e.Name == envOf(name) })
 }
 
 // Errors for what was asked for, which a command reports as usage errors.
@@ -308,7 +297,7 @@ func Synthesize[E any](ctx context.Context, apps []Registration[E], opts Options
 
 // synthesizeEnv reads one environment's file and renders the chosen apps
 // it deploys, each into an App of its own.
-func synthesizeEnv[E any](configDir, name string, all, chosen []*registration[E], props map[string]constructs.AppProps, withNamespaces bool) (*EnvOutput, error) {
+func synthesizeEnv[E any](configDir, name string, all, chosen []*registration[E], props map[string]constructs.AppProps, allApps bool) (*EnvOutput, error) {
 	file, err := config.File(configDir, name)
 	if err != nil {
 		return nil, err
@@ -319,7 +308,8 @@ func synthesizeEnv[E any](configDir, name string, all, chosen []*registration[E]
 	}
 	env := &Env[E]{Name: name, File: file}
 	var ns Namespaces
-	sections := map[string]any{"images": &env.images, "namespaces": &ns}
+	var fx *Flux
+	sections := map[string]any{"images": &env.images, "namespaces": &ns, "flux": &fx}
 	builds := map[string]func(*constructs.App, *Env[E]) bool{}
 	for _, r := range all {
 		into, build := r.section()
@@ -333,8 +323,9 @@ func synthesizeEnv[E any](configDir, name string, all, chosen []*registration[E]
 	owner := map[string]string{}   // file → app
 	objects := map[string]origin{} // object identity → where it is defined
 	var errs []error
-	create := withNamespaces && (ns.Create == nil || *ns.Create)
+	create := allApps && (ns.Create == nil || *ns.Create)
 	needed := map[string]bool{} // namespaces the apps use and do not declare
+	var layers []string         // the layers of the apps built
 	for _, r := range chosen {
 		p := props[r.name]
 		p.CreateNamespaces, p.ExternalNamespaces = create, ns.External
@@ -344,6 +335,9 @@ func synthesizeEnv[E any](configDir, name string, all, chosen []*registration[E]
 			continue
 		}
 		eo.Apps = append(eo.Apps, r.name)
+		if !slices.Contains(layers, r.layer) {
+			layers = append(layers, r.layer)
+		}
 		if err := errors.Join(env.problems[before:]...); err != nil {
 			errs = append(errs, fmt.Errorf("app %s: %w", r.name, err))
 			continue
@@ -363,7 +357,7 @@ func synthesizeEnv[E any](configDir, name string, all, chosen []*registration[E]
 			if generated[f.Name] {
 				continue
 			}
-			f.Name = path.Join(name, f.Name)
+			f.Name = path.Join(layerDir(name, r.layer), f.Name)
 			if other, ok := owner[f.Name]; ok {
 				errs = append(errs, fmt.Errorf("%w: apps %s and %s both write %s; give one of their charts another id", constructs.ErrFileConflict, other, r.name, f.Name))
 				continue
@@ -375,7 +369,7 @@ func synthesizeEnv[E any](configDir, name string, all, chosen []*registration[E]
 			if generated[d.File] {
 				continue
 			}
-			d.File = path.Join(name, d.File)
+			d.File = path.Join(layerDir(name, r.layer), d.File)
 			id := identity(d)
 			if other, ok := objects[id]; ok {
 				errs = append(errs, fmt.Errorf("%w: %s is defined by app %s at %s and by app %s at %s", constructs.ErrDuplicateObject, id, other.app, other.path, r.name, d.Path))
@@ -388,8 +382,15 @@ func synthesizeEnv[E any](configDir, name string, all, chosen []*registration[E]
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	if create {
-		if err := eo.addNamespaces(needed, objects, ns.Labels, owner); err != nil {
+	slices.SortFunc(layers, func(a, b string) int { return slices.Index(Layers, a) - slices.Index(Layers, b) })
+	if create && len(layers) > 0 {
+		// In the first layer: every later one may use them.
+		if err := eo.addNamespaces(layerDir(name, layers[0]), needed, objects, ns.Labels, owner); err != nil {
+			return nil, err
+		}
+	}
+	if fx != nil && allApps && len(layers) > 0 {
+		if err := eo.addEntryPoint(*fx, layers); err != nil {
 			return nil, err
 		}
 	}
@@ -397,8 +398,8 @@ func synthesizeEnv[E any](configDir, name string, all, chosen []*registration[E]
 }
 
 // addNamespaces writes the Namespace objects the apps need and no app
-// declares into the environment's NamespacesFile, sorted by name.
-func (eo *EnvOutput) addNamespaces(needed map[string]bool, declared map[string]origin, labels map[string]string, owner map[string]string) error {
+// declares into the NamespacesFile of folder dir, sorted by name.
+func (eo *EnvOutput) addNamespaces(dir string, needed map[string]bool, declared map[string]origin, labels map[string]string, owner map[string]string) error {
 	app := constructs.NewApp(constructs.AppProps{})
 	chart := constructs.NewChart(app, strings.TrimSuffix(NamespacesFile, ".k8s.yaml"), constructs.ChartProps{})
 	for _, name := range slices.Sorted(maps.Keys(needed)) {
@@ -424,7 +425,7 @@ func (eo *EnvOutput) addNamespaces(needed map[string]bool, declared map[string]o
 		return fmt.Errorf("namespaces: %w", err)
 	}
 	f := out.Files[0]
-	f.Name = path.Join(eo.Name, f.Name)
+	f.Name = path.Join(dir, f.Name)
 	if other, ok := owner[f.Name]; ok {
 		return fmt.Errorf("%w: app %s writes %s, which holds the environment's Namespace objects; give its chart another id", constructs.ErrFileConflict, other, f.Name)
 	}
@@ -452,6 +453,10 @@ func identity(d constructs.Document) string {
 	return kind + " " + d.Namespace + "/" + d.Name
 }
 
+// reservedKeys are the top-level keys of an environment file that the
+// runner reads itself.
+var reservedKeys = []string{"images", "namespaces", "flux"}
+
 // appName is what an app name may be: it names a section of a YAML file
 // and a command-line choice.
 var appName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
@@ -467,7 +472,9 @@ func registrations[E any](apps []Registration[E]) ([]*registration[E], error) {
 		switch {
 		case !appName.MatchString(r.name):
 			return nil, fmt.Errorf("%w: app %d has name %q; want lower-case letters, digits and dashes", ErrRegistration, i+1, r.name)
-		case r.name == "images" || r.name == "namespaces":
+		case !slices.Contains(Layers, r.layer):
+			return nil, fmt.Errorf("%w: app %s has layer %q; want one of %s", ErrRegistration, r.name, r.layer, strings.Join(Layers, ", "))
+		case slices.Contains(reservedKeys, r.name):
 			return nil, fmt.Errorf("%w: an app may not be called %s: environment files use that key for the runner's settings", ErrRegistration, r.name)
 		case seen[r.name]:
 			return nil, fmt.Errorf("%w: two apps are called %s", ErrRegistration, r.name)
@@ -509,6 +516,11 @@ func environments(opts Options) (whole, chosen []string, err error) {
 	}
 	if len(whole) == 0 {
 		return nil, nil, fmt.Errorf("no environments: add a file %s/<environment>.yaml", opts.ConfigDir)
+	}
+	for _, e := range whole {
+		if e == ClustersDir || slices.Contains(Layers, e) && e != LayerApps {
+			return nil, nil, fmt.Errorf("an environment may not be called %s, a folder of the output for other things; rename %s/%s.yaml", e, opts.ConfigDir, e)
+		}
 	}
 	if len(opts.Envs) == 0 {
 		return whole, whole, nil

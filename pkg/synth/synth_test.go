@@ -13,6 +13,7 @@ import (
 	"gitlab.com/tsumiki/tsumiki/constructs"
 	"gitlab.com/tsumiki/tsumiki/pkg/config"
 	"gitlab.com/tsumiki/tsumiki/pkg/synth"
+	"gitlab.com/tsumiki/tsumiki/pkg/synthtest"
 )
 
 // configDir writes environment files into a new directory.
@@ -399,5 +400,69 @@ func TestNamespaces(t *testing.T) {
 	_, err := synthesize(t, configDir(t, map[string]string{"qa.yaml": "squatter: {}\n"}), synth.Options{}, squatter)
 	if !errors.Is(err, constructs.ErrDuplicateID) {
 		t.Errorf("an app with a chart called namespaces: %v", err)
+	}
+}
+
+func TestLayersAndEntryPoint(t *testing.T) {
+	const file = "images: {hello: 'registry.example.com/hello:1'}\nhello: {namespace: a}\noperator: {}\nflux:\n  path: clusters-of-the-platform/..\n"
+	_, err := synthesize(t, configDir(t, map[string]string{"qa.yaml": file}), synth.Options{}, hello, operator)
+	if err == nil || !strings.Contains(err.Error(), `qa.yaml:5:3: flux: path "clusters-of-the-platform/..": want a clean path`) {
+		t.Errorf("an unclean flux.path: %v", err)
+	}
+
+	cfg := configDir(t, map[string]string{
+		"qa.yaml":   "images: {hello: 'registry.example.com/hello:1'}\nhello: {namespace: a}\noperator: {}\nflux:\n  path: platform\n  wait: false\n",
+		"prod.yaml": "images: {hello: 'registry.example.com/hello:1'}\nhello: {namespace: b}\n",
+	})
+	out, err := synthesize(t, cfg, synth.Options{}, hello, operator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"prod/namespaces.k8s.yaml", "prod/hello.k8s.yaml",
+		"infrastructure/qa/namespaces.k8s.yaml", "qa/hello.k8s.yaml", "infrastructure/qa/operator.k8s.yaml", "clusters/qa/tsumiki.k8s.yaml",
+	}
+	if got := fileNames(out.Files()); !slices.Equal(got, want) {
+		t.Errorf("files %q, want %q", got, want)
+	}
+	m := synthtest.Parse(t, out)
+	infra, apps := m.Get(t, "Kustomization", "infrastructure"), m.Get(t, "Kustomization", "apps")
+	for _, c := range []struct {
+		k          *synthtest.Object
+		path, deps any
+	}{{infra, "./platform/infrastructure/qa", nil}, {apps, "./platform/qa", "infrastructure"}} {
+		if c.k.Namespace != "flux-system" || c.k.Field("spec.path") != c.path || c.k.Field("spec.dependsOn[0].name") != c.deps ||
+			c.k.Field("spec.sourceRef.name") != "flux-system" || c.k.Field("spec.wait") != nil || c.k.Field("spec.prune") != true {
+			t.Errorf("Kustomization %s:\n%s", c.k.Name, c.k.YAML)
+		}
+	}
+	// Both namespaces are written before either layer needs them.
+	if ns := m.OfKind("Namespace"); len(ns) != 3 || ns[1].File != "infrastructure/qa/namespaces.k8s.yaml" {
+		t.Errorf("namespaces %v", ns)
+	}
+
+	// A run of qa owns all of qa's folders, and none of prod's.
+	out, err = synthesize(t, cfg, synth.Options{Envs: []string{"qa"}}, hello, operator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, owned := range map[string]bool{"qa/x.k8s.yaml": true, "infrastructure/qa/x.k8s.yaml": true, "clusters/qa/x.k8s.yaml": true, "prod/x.k8s.yaml": false, "clusters/prod/x.k8s.yaml": false, "crds/prod/x.k8s.yaml": false} {
+		if out.Owns(name) != owned {
+			t.Errorf("Owns(%s) = %v", name, !owned)
+		}
+	}
+}
+
+func TestReservedNames(t *testing.T) {
+	for _, env := range []string{"clusters", "infrastructure", "crds"} {
+		_, err := synthesize(t, configDir(t, map[string]string{env + ".yaml": "{}\n"}), synth.Options{}, hello)
+		if err == nil || !strings.Contains(err.Error(), "may not be called "+env) {
+			t.Errorf("environment %s: %v", env, err)
+		}
+	}
+	bad := operator
+	bad.Layer = "middleware"
+	if _, err := synthesize(t, configDir(t, map[string]string{"qa.yaml": "{}\n"}), synth.Options{}, bad); !errors.Is(err, synth.ErrRegistration) {
+		t.Errorf("an unknown layer: %v", err)
 	}
 }
