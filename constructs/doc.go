@@ -14,7 +14,8 @@
 //   - a file per resource includes the namespace in its name, and two
 //     objects that would still share a file are an error;
 //   - a status that holds no value, or that a typed struct leaves at its
-//     zero value (`status: {}`, an HPA's `desiredReplicas: 0`), is left out.
+//     zero value (`status: {}`, an HPA's `desiredReplicas: 0`), is left out,
+//     and so is the empty status of a StatefulSet's claim templates.
 //
 // Constructors never return errors. Problems found while building the tree
 // are recorded and reported by synthesis, all at once, each with its
