@@ -654,3 +654,25 @@ func TestSynthRefusesToReplaceOtherThings(t *testing.T) {
 		t.Errorf("synth into the working directory: err = %v", err)
 	}
 }
+
+func TestAPIObjectOf(t *testing.T) {
+	app := constructs.NewApp(constructs.AppProps{})
+	chart := constructs.NewChart(app, "c", constructs.ChartProps{})
+	group := constructs.NewNode(chart, "group")
+	cm := constructs.NewObject(group, "cm", &corev1.ConfigMap{})
+	for _, tt := range []struct {
+		c    constructs.Construct
+		want *constructs.APIObject
+	}{
+		{cm, cm.APIObject},
+		{cm.Node(), cm.APIObject}, // its node
+		{group, nil},
+		{chart, nil},
+		{app, nil},
+		{nil, nil},
+	} {
+		if got := constructs.APIObjectOf(tt.c); got != tt.want {
+			t.Errorf("APIObjectOf(%v) = %v, want %v", tt.c, got, tt.want)
+		}
+	}
+}
