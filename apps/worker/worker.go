@@ -64,11 +64,8 @@ func New(app *constructs.App, cfg Config, image string) *Worker {
 		concurrency = 4
 	}
 	w.Consumer = workload.NewWorker(chart, "consumer", workload.WorkerProps{
-		Name:      "worker",
-		Instance:  "worker",
-		Component: "consumer",
-		PartOf:    "worker",
-		Replicas:  &cfg.Replicas,
+		Identity: workload.Identity{Name: "worker", Instance: "worker", Component: "consumer", PartOf: "worker"},
+		Replicas: &cfg.Replicas,
 		Pod: workload.Pod{
 			Containers: []workload.Container{{
 				Name:      "worker",
@@ -85,10 +82,7 @@ func New(app *constructs.App, cfg Config, image string) *Worker {
 	})
 
 	w.Cleanup = workload.NewScheduledTask(chart, "cleanup", workload.ScheduledTaskProps{
-		Name:                  "worker",
-		Instance:              "worker-cleanup",
-		Component:             "cleanup",
-		PartOf:                "worker",
+		Identity:              workload.Identity{Name: "worker", Instance: "worker-cleanup", Component: "cleanup", PartOf: "worker"},
 		Schedule:              cfg.Cleanup.Schedule,
 		TimeZone:              cfg.Cleanup.TimeZone,
 		Suspend:               cfg.Cleanup.Suspend,
@@ -105,13 +99,13 @@ func New(app *constructs.App, cfg Config, image string) *Worker {
 		},
 	})
 
-	workload.NewDefaultDeny(chart, "default-deny", workload.DefaultDenyProps{Name: "default-deny", PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}})
+	workload.NewDefaultDeny(chart, "default-deny", workload.DefaultDenyProps{Identity: workload.Identity{Instance: "default-deny"}, PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}})
 	if cfg.MonitoringNamespace != "" {
 		workload.NewAllowIngress(chart, "allow-metrics", workload.AllowIngressProps{
-			Name:  "worker-metrics-from-monitoring",
-			To:    w.Consumer,
-			From:  []workload.Peer{workload.FromNamespace(cfg.MonitoringNamespace)},
-			Ports: []string{"metrics"},
+			Identity: workload.Identity{Instance: "worker-metrics-from-monitoring"},
+			To:       w.Consumer,
+			From:     []workload.Peer{workload.FromNamespace(cfg.MonitoringNamespace)},
+			Ports:    []string{"metrics"},
 		})
 	}
 	return w
