@@ -80,24 +80,6 @@ type HostPath struct {
 	Writable bool
 }
 
-// any reports whether h asks for any host access.
-func (h HostAccess) any() bool { return h.HostNetwork || h.HostPID || len(h.HostPaths) > 0 }
-
-// describe lists what h asks for, for error messages.
-func (h HostAccess) describe() string {
-	var parts []string
-	if h.HostNetwork {
-		parts = append(parts, "hostNetwork")
-	}
-	if h.HostPID {
-		parts = append(parts, "hostPID")
-	}
-	for _, p := range h.HostPaths {
-		parts = append(parts, "hostPath "+p.Path)
-	}
-	return strings.Join(parts, ", ")
-}
-
 // DaemonSet runs one pod on every node (or every node its pod template's
 // node selector and tolerations allow).
 type DaemonSet struct {
@@ -105,13 +87,11 @@ type DaemonSet struct {
 	pods
 	// DaemonSet runs the pods.
 	DaemonSet *constructs.Object[*appsv1.DaemonSet]
-
-	host HostAccess
 }
 
 // NewDaemonSet adds a DaemonSet to scope.
 func NewDaemonSet(scope constructs.Construct, id string, props DaemonSetProps) *DaemonSet {
-	d := &DaemonSet{Construct: constructs.NewNode(scope, id), host: props.HostAccess}
+	d := &DaemonSet{Construct: constructs.NewNode(scope, id)}
 	fail := failer(d.Node())
 	d.pods = pods{id: props.Identity.resolve(d, "DaemonSet", Identity{}), self: d}
 	names := map[string]bool{}
@@ -154,11 +134,7 @@ func NewDaemonSet(scope constructs.Construct, id string, props DaemonSetProps) *
 	})
 	finishPod(d, "DaemonSet", props.Pod, uses, d.DaemonSet.APIObject)
 	d.Node().AddValidation(constructs.ValidationFunc(func() []error {
-		errs := checkSelectors(d, selectorOf("DaemonSet", d.DaemonSet.Obj.Spec.Selector))
-		if err := d.checkPodSecurity(); err != nil {
-			errs = append(errs, err)
-		}
-		return errs
+		return checkSelectors(d, selectorOf("DaemonSet", d.DaemonSet.Obj.Spec.Selector))
 	}))
 	return d
 }
@@ -166,18 +142,37 @@ func NewDaemonSet(scope constructs.Construct, id string, props DaemonSetProps) *
 // PodTemplate returns the DaemonSet's pod template.
 func (d *DaemonSet) PodTemplate() *corev1.PodTemplateSpec { return &d.DaemonSet.Obj.Spec.Template }
 
+// hostAccessOf lists the host access spec asks for, for error messages;
+// empty if none. It reads the pod spec, so host access set through
+// PodTemplate counts too.
+func hostAccessOf(spec corev1.PodSpec) string {
+	var parts []string
+	if spec.HostNetwork {
+		parts = append(parts, "hostNetwork")
+	}
+	if spec.HostPID {
+		parts = append(parts, "hostPID")
+	}
+	if spec.HostIPC {
+		parts = append(parts, "hostIPC")
+	}
+	for _, v := range spec.Volumes {
+		if v.HostPath != nil {
+			parts = append(parts, "hostPath "+v.HostPath.Path)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
 // checkPodSecurity refuses host access in a namespace that enforces a Pod
 // Security Standard forbidding it, if the app holds that Namespace: the
-// API server would admit the DaemonSet and then refuse every pod.
-func (d *DaemonSet) checkPodSecurity() error {
-	if !d.host.any() {
+// API server would admit the workload and then refuse every pod.
+func checkPodSecurity(w Workload, kind, namespace string) error {
+	access := hostAccessOf(w.PodTemplate().Spec)
+	if access == "" || namespace == "" {
 		return nil
 	}
-	ns := namespaceOf(d.DaemonSet.APIObject)
-	if ns == "" {
-		return nil
-	}
-	root := d.Node()
+	root := w.Node()
 	for root.Scope() != nil {
 		root = root.Scope()
 	}
@@ -187,13 +182,13 @@ func (d *DaemonSet) checkPodSecurity() error {
 			continue
 		}
 		labels, ok := namespaceLabels(o.Object())
-		if !ok || o.Name() != ns {
+		if !ok || o.Name() != namespace {
 			continue
 		}
 		switch level := labels[PodSecurityEnforceLabel]; level {
 		case "baseline", "restricted":
-			return fmt.Errorf("%w: the DaemonSet asks for %s, which namespace %s forbids: its Namespace (%s) enforces the Pod Security Standard %q; run node agents in a namespace labelled %s: privileged",
-				ErrHostAccess, d.host.describe(), ns, n.Path(), level, PodSecurityEnforceLabel)
+			return fmt.Errorf("%w: the %s asks for %s, which namespace %s forbids: its Namespace (%s) enforces the Pod Security Standard %q; run node agents in a namespace labelled %s: privileged",
+				ErrHostAccess, kind, access, namespace, n.Path(), level, PodSecurityEnforceLabel)
 		}
 	}
 	return nil

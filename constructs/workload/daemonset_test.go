@@ -149,7 +149,7 @@ func TestHostAccessUnderPodSecurity(t *testing.T) {
 		access  workload.HostAccess
 		refused string // in the error; "" if allowed
 	}{
-		{"restricted, host network", "restricted", workload.HostAccess{HostNetwork: true}, `asks for hostNetwork, which namespace agents forbids: its Namespace (c/namespace) enforces the Pod Security Standard "restricted"`},
+		{"restricted, host network", "restricted", workload.HostAccess{HostNetwork: true}, `the DaemonSet asks for hostNetwork, which namespace agents forbids: its Namespace (c/namespace) enforces the Pod Security Standard "restricted"`},
 		{"baseline, host PID", "baseline", workload.HostAccess{HostPID: true}, `asks for hostPID`},
 		{"baseline, host path", "baseline", workload.HostAccess{HostPaths: []workload.HostPath{{Name: "logs", Path: "/var/log"}}}, `asks for hostPath /var/log`},
 		{"privileged", "privileged", workload.HostAccess{HostNetwork: true, HostPID: true}, ""},
@@ -180,8 +180,12 @@ func TestHostAccessUnderPodSecurity(t *testing.T) {
 				constructs.NewObject(chart, "other", &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
 					Name: "other", Labels: map[string]string{workload.PodSecurityEnforceLabel: "restricted"},
 				}})
+				c := web()
+				for _, h := range tt.access.HostPaths {
+					c.Mounts = append(c.Mounts, workload.Mount{Path: "/host" + h.Path, HostPath: h.Name})
+				}
 				workload.NewDaemonSet(chart, "agent", workload.DaemonSetProps{
-					Pod:        workload.Pod{Containers: []workload.Container{web()}},
+					Pod:        workload.Pod{Containers: []workload.Container{c}},
 					HostAccess: tt.access,
 				})
 				if tt.refused == "" {
@@ -202,4 +206,19 @@ func toAny(m map[string]string) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+// TestHostAccessThroughThePodTemplate checks that host access set on any
+// workload's pod template, past the props, meets the same refusal.
+func TestHostAccessThroughThePodTemplate(t *testing.T) {
+	app, chart := newChart("apps")
+	constructs.NewObject(chart, "namespace", &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
+		Name: "apps", Labels: map[string]string{workload.PodSecurityEnforceLabel: "restricted"},
+	}})
+	w := workload.NewWorker(chart, "w", workload.WorkerProps{Pod: workload.Pod{Containers: []workload.Container{web()}}})
+	synth(t, app)
+	w.PodTemplate().Spec.HostIPC = true
+	if ps := problems(t, app); !hasProblem(ps, "c/w", workload.ErrHostAccess, "the Deployment asks for hostIPC, which namespace apps forbids") {
+		t.Errorf("problems = %v", ps)
+	}
 }

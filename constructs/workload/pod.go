@@ -612,6 +612,9 @@ func finishPod(w Workload, kind string, p Pod, uses podUses, obj *constructs.API
 				errs = append(errs, err)
 			}
 		}
+		if err := checkPodSecurity(w, kind, ns); err != nil {
+			errs = append(errs, err)
+		}
 		return append(errs, checkSelectsOnly(w, kind, ns, w.Selector())...)
 	}))
 }

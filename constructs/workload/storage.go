@@ -3,6 +3,7 @@ package workload
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -82,7 +83,7 @@ func claimTemplates(fail func(string, ...any), claims []ClaimTemplate) ([]corev1
 		case names[c.Name]:
 			fail("two claim templates are named %q", c.Name)
 		case len(msgs) > 0:
-			fail("%s.Name %q: %v", field, c.Name, msgs)
+			fail("%s.Name %q: %s", field, c.Name, strings.Join(msgs, "; "))
 		}
 		names[c.Name] = true
 		out = append(out, corev1.PersistentVolumeClaim{
