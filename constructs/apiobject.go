@@ -84,6 +84,18 @@ func NewUnstructured(scope Construct, id string, content map[string]any) *Object
 	return NewObject(scope, id, &unstructured.Unstructured{Object: content})
 }
 
+// APIObjectOf returns the API object c is, or nil if c is another kind of
+// construct. With Node.FindAll it lets a higher-level construct check its
+// objects against others in the app, e.g. that no other pods match its
+// selector.
+func APIObjectOf(c Construct) *APIObject {
+	if c == nil || c.Node() == nil {
+		return nil
+	}
+	o, _ := c.Node().host.(*APIObject)
+	return o
+}
+
 // Node returns the object's tree node.
 func (o *APIObject) Node() *Node { return o.node }
 

@@ -18,7 +18,8 @@
 //     object before its patches);
 //   - a null or empty metadata.name counts as unset, and is generated;
 //   - a status that holds no value, or that a typed struct leaves at its
-//     zero value (`status: {}`, an HPA's `desiredReplicas: 0`), is left out.
+//     zero value (`status: {}`, an HPA's `desiredReplicas: 0`), is left out,
+//     and so is the empty status of a StatefulSet's claim templates.
 //
 // Beyond cdk8s, synthesis checks what the API server would reject
 // (names, labels, annotations, namespaces on cluster-scoped kinds, custom

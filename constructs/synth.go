@@ -381,6 +381,17 @@ func (r *renderer) render(ro *renderedObject, w *worker) {
 	if st := doc.Lookup("status"); st != nil && (vacuous(*st) || statusUnset(obj)) {
 		doc.Delete("status")
 	}
+	// A StatefulSet's claim templates are whole PersistentVolumeClaims, and
+	// carry the same empty status.
+	if spec := doc.Lookup("spec"); spec != nil {
+		if claims := spec.Lookup("volumeClaimTemplates"); claims != nil && claims.Kind == document.Array {
+			for i := range claims.Items {
+				if st := claims.Items[i].Lookup("status"); st != nil && vacuous(*st) {
+					claims.Items[i].Delete("status")
+				}
+			}
+		}
+	}
 
 	md := doc.Lookup("metadata")
 	if md == nil || md.Kind != document.Object {

@@ -120,6 +120,26 @@ func TestStatusIsDroppedOnlyWhenUnset(t *testing.T) {
 	}
 }
 
+// TestClaimTemplateStatusIsDropped checks the claim templates of a
+// StatefulSet, whole PersistentVolumeClaims, for the same empty status.
+func TestClaimTemplateStatusIsDropped(t *testing.T) {
+	app := constructs.NewApp(constructs.AppProps{})
+	chart := constructs.NewChart(app, "c", constructs.ChartProps{})
+	constructs.NewObject(chart, "set", &appsv1.StatefulSet{Spec: appsv1.StatefulSetSpec{
+		VolumeClaimTemplates: []corev1.PersistentVolumeClaim{
+			{ObjectMeta: metav1.ObjectMeta{Name: "data"}},
+			{ObjectMeta: metav1.ObjectMeta{Name: "bound"}, Status: corev1.PersistentVolumeClaimStatus{Phase: corev1.ClaimBound}},
+		},
+	}})
+	ds := synthYAML(t, app)
+	claims := field(ds[0], "spec", "volumeClaimTemplates").([]any)
+	for i, want := range []any{nil, map[string]any{"phase": "Bound"}} {
+		if got := claims[i].(map[string]any)["status"]; !reflect.DeepEqual(got, want) {
+			t.Errorf("claim %d: status = %v, want %v", i, got, want)
+		}
+	}
+}
+
 func TestCronJobNamesFit52(t *testing.T) {
 	app := constructs.NewApp(constructs.AppProps{})
 	chart := constructs.NewChart(app, "a-chart-with-a-rather-long-name", constructs.ChartProps{})
@@ -636,5 +656,27 @@ func TestSynthRefusesToReplaceOtherThings(t *testing.T) {
 	app2 := constructs.NewApp(constructs.AppProps{Outdir: "."})
 	if _, err := app2.Synth(); err == nil || !strings.Contains(err.Error(), "working directory") {
 		t.Errorf("synth into the working directory: err = %v", err)
+	}
+}
+
+func TestAPIObjectOf(t *testing.T) {
+	app := constructs.NewApp(constructs.AppProps{})
+	chart := constructs.NewChart(app, "c", constructs.ChartProps{})
+	group := constructs.NewNode(chart, "group")
+	cm := constructs.NewObject(group, "cm", &corev1.ConfigMap{})
+	for _, tt := range []struct {
+		c    constructs.Construct
+		want *constructs.APIObject
+	}{
+		{cm, cm.APIObject},
+		{cm.Node(), cm.APIObject}, // its node
+		{group, nil},
+		{chart, nil},
+		{app, nil},
+		{nil, nil},
+	} {
+		if got := constructs.APIObjectOf(tt.c); got != tt.want {
+			t.Errorf("APIObjectOf(%v) = %v, want %v", tt.c, got, tt.want)
+		}
 	}
 }

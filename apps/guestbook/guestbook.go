@@ -84,10 +84,8 @@ func New(app *constructs.App, env apps.Environment, cfg Config, images Images) *
 	// alpine image's redis user and group.
 	redisUser, redisGroup := int64(999), int64(1000)
 	g.Redis = workload.NewWebService(chart, "redis", workload.WebServiceProps{
-		Instance:  "redis",
-		Component: "cache",
-		PartOf:    "guestbook",
-		Replicas:  ptr[int32](1),
+		Identity: workload.Identity{Instance: "redis", Component: "cache", PartOf: "guestbook"},
+		Replicas: ptr[int32](1),
 		Pod: workload.Pod{
 			Security: workload.Security{RunAsUser: &redisUser, RunAsGroup: &redisGroup},
 			Containers: []workload.Container{{
@@ -106,9 +104,7 @@ func New(app *constructs.App, env apps.Environment, cfg Config, images Images) *
 		ingress.Annotations = map[string]string{"cert-manager.io/cluster-issuer": cfg.ClusterIssuer}
 	}
 	g.Frontend = workload.NewWebService(chart, "frontend", workload.WebServiceProps{
-		Instance:  "frontend",
-		Component: "web",
-		PartOf:    "guestbook",
+		Identity: workload.Identity{Instance: "frontend", Component: "web", PartOf: "guestbook"},
 		Pod: workload.Pod{
 			Containers: []workload.Container{{
 				Name:  "frontend",
@@ -134,18 +130,18 @@ func New(app *constructs.App, env apps.Environment, cfg Config, images Images) *
 
 	// Nothing reaches the namespace unless allowed: the ingress controller
 	// reaches the frontend, the frontend reaches Redis.
-	workload.NewDefaultDeny(chart, "default-deny", workload.DefaultDenyProps{Name: "default-deny", PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}})
+	workload.NewDefaultDeny(chart, "default-deny", workload.DefaultDenyProps{Identity: workload.Identity{Instance: "default-deny"}, PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}})
 	workload.NewAllowIngress(chart, "allow-frontend", workload.AllowIngressProps{
-		Name:  "frontend-from-ingress",
-		To:    g.Frontend,
-		From:  []workload.Peer{workload.FromNamespace(env.IngressNamespace)},
-		Ports: []string{"http"},
+		Identity: workload.Identity{Instance: "frontend-from-ingress"},
+		To:       g.Frontend,
+		From:     []workload.Peer{workload.FromNamespace(env.IngressNamespace)},
+		Ports:    []string{"http"},
 	})
 	workload.NewAllowIngress(chart, "allow-redis", workload.AllowIngressProps{
-		Name:  "redis-from-frontend",
-		To:    g.Redis,
-		From:  []workload.Peer{workload.FromWorkload(g.Frontend)},
-		Ports: []string{"redis"},
+		Identity: workload.Identity{Instance: "redis-from-frontend"},
+		To:       g.Redis,
+		From:     []workload.Peer{workload.FromWorkload(g.Frontend)},
+		Ports:    []string{"redis"},
 	})
 	return g
 }

@@ -81,11 +81,8 @@ func New(app *constructs.App, env apps.Environment, cfg Config, image string) *W
 		concurrency = 4
 	}
 	w.Consumer = workload.NewWorker(chart, "consumer", workload.WorkerProps{
-		Name:      "worker",
-		Instance:  "worker",
-		Component: "consumer",
-		PartOf:    "worker",
-		Replicas:  &cfg.Replicas,
+		Identity: workload.Identity{Name: "worker", Instance: "worker", Component: "consumer", PartOf: "worker"},
+		Replicas: &cfg.Replicas,
 		Pod: workload.Pod{
 			Containers: []workload.Container{{
 				Name:      "worker",
@@ -102,10 +99,7 @@ func New(app *constructs.App, env apps.Environment, cfg Config, image string) *W
 	})
 
 	w.Cleanup = workload.NewScheduledTask(chart, "cleanup", workload.ScheduledTaskProps{
-		Name:                  "worker",
-		Instance:              "worker-cleanup",
-		Component:             "cleanup",
-		PartOf:                "worker",
+		Identity:              workload.Identity{Name: "worker", Instance: "worker-cleanup", Component: "cleanup", PartOf: "worker"},
 		Schedule:              cfg.Cleanup.Schedule,
 		TimeZone:              cfg.Cleanup.TimeZone,
 		Suspend:               cfg.Cleanup.Suspend,
@@ -122,13 +116,13 @@ func New(app *constructs.App, env apps.Environment, cfg Config, image string) *W
 		},
 	})
 
-	workload.NewDefaultDeny(chart, "default-deny", workload.DefaultDenyProps{Name: "default-deny", PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}})
+	workload.NewDefaultDeny(chart, "default-deny", workload.DefaultDenyProps{Identity: workload.Identity{Instance: "default-deny"}, PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}})
 	if env.MonitoringNamespace != "" {
 		workload.NewAllowIngress(chart, "allow-metrics", workload.AllowIngressProps{
-			Name:  "worker-metrics-from-monitoring",
-			To:    w.Consumer,
-			From:  []workload.Peer{workload.FromNamespace(env.MonitoringNamespace)},
-			Ports: []string{"metrics"},
+			Identity: workload.Identity{Instance: "worker-metrics-from-monitoring"},
+			To:       w.Consumer,
+			From:     []workload.Peer{workload.FromNamespace(env.MonitoringNamespace)},
+			Ports:    []string{"metrics"},
 		})
 		w.Metrics = constructs.NewObject(chart, "metrics", &monitoringv1.PodMonitor{
 			ObjectMeta: metav1.ObjectMeta{Name: "worker"},

@@ -10,24 +10,10 @@ import (
 	"gitlab.com/tsumiki/tsumiki/constructs"
 )
 
-// cronJobNameMax is the longest CronJob name: the controller appends 11
-// characters to name its Jobs, whose names must stay within 63.
-const cronJobNameMax = 52
-
 // JobProps configures a Job.
 type JobProps struct {
-	// Name is the app.kubernetes.io/name label: what runs ("migrate").
-	// The construct id if empty.
-	Name string
-	// Instance is the app.kubernetes.io/instance label and the Job's
-	// metadata.name. A name generated from the construct path if empty,
-	// like any name tsumiki generates.
-	Instance string
-	// Component is the app.kubernetes.io/component label, left out if
-	// empty.
-	Component string
-	// PartOf is the app.kubernetes.io/part-of label, left out if empty.
-	PartOf string
+	// Identity names the Job and labels it and its pods.
+	Identity
 	// Pod is what the Job runs.
 	Pod Pod
 	// RestartPolicy of the pods: Never (the default) replaces a failed pod
@@ -53,44 +39,32 @@ type JobProps struct {
 // Instance.
 type Job struct {
 	constructs.Construct
+	pods
 	// Job is the Job.
 	Job *constructs.Object[*batchv1.Job]
-
-	id identity
 }
 
 // NewJob adds a Job to scope.
 func NewJob(scope constructs.Construct, id string, props JobProps) *Job {
 	j := &Job{Construct: constructs.NewNode(scope, id)}
-	j.id = newIdentity(j.Node(), props.Name, props.Instance, props.Component, props.PartOf, 0)
-	spec, configMaps := jobSpec(j.Node(), j.id, props.Pod, props.RestartPolicy, props.BackoffLimit, props.ActiveDeadlineSeconds)
+	j.pods = pods{id: props.Identity.resolve(j, "Job", Identity{}), self: j}
+	spec, uses := jobSpec(j.Node(), j.id, props.Pod, props.RestartPolicy, props.BackoffLimit, props.ActiveDeadlineSeconds)
 	spec.TTLSecondsAfterFinished = props.TTLSecondsAfterFinished
 	// The Job controller adds the selector itself, from a unique ID.
 	j.Job = constructs.NewObject(j, "job", &batchv1.Job{ObjectMeta: j.id.objectMeta(), Spec: spec})
-	finishPod(j.Node(), props.Pod, configMaps, j.Job.APIObject, j.PodTemplate)
+	finishPod(j, "Job", props.Pod, uses, j.Job.APIObject)
 	return j
 }
-
-// Selector returns the labels that select the pods, in a new map.
-func (j *Job) Selector() map[string]string { return j.id.selector() }
 
 // PodTemplate returns the Job's pod template.
 func (j *Job) PodTemplate() *corev1.PodTemplateSpec { return &j.Job.Obj.Spec.Template }
 
 // ScheduledTaskProps configures a ScheduledTask.
 type ScheduledTaskProps struct {
-	// Name is the app.kubernetes.io/name label: what runs ("report").
-	// The construct id if empty.
-	Name string
-	// Instance is the app.kubernetes.io/instance label and the CronJob's
-	// metadata.name, at most 52 characters. A name generated from the
-	// construct path if empty, like any name tsumiki generates.
-	Instance string
-	// Component is the app.kubernetes.io/component label, left out if
-	// empty.
-	Component string
-	// PartOf is the app.kubernetes.io/part-of label, left out if empty.
-	PartOf string
+	// Identity names the ScheduledTask and labels it, its Jobs and their
+	// pods. A generated Instance is at most 52 characters, which leaves
+	// the CronJob controller room to name the Jobs.
+	Identity
 	// Schedule in cron format ("30 2 * * *"); required.
 	Schedule string
 	// TimeZone the schedule is read in ("Europe/Berlin"); the
@@ -121,16 +95,15 @@ type ScheduledTaskProps struct {
 // ScheduledTask runs pods to completion on a schedule, through a CronJob.
 type ScheduledTask struct {
 	constructs.Construct
+	pods
 	// CronJob is the CronJob.
 	CronJob *constructs.Object[*batchv1.CronJob]
-
-	id identity
 }
 
 // NewScheduledTask adds a ScheduledTask to scope.
 func NewScheduledTask(scope constructs.Construct, id string, props ScheduledTaskProps) *ScheduledTask {
 	t := &ScheduledTask{Construct: constructs.NewNode(scope, id)}
-	t.id = newIdentity(t.Node(), props.Name, props.Instance, props.Component, props.PartOf, cronJobNameMax)
+	t.pods = pods{id: props.Identity.resolve(t, "CronJob", Identity{}), self: t}
 	if props.Schedule == "" {
 		t.Node().AddError(fmt.Errorf("%w: a ScheduledTask needs a Schedule", ErrInvalidProps))
 	}
@@ -138,7 +111,7 @@ func NewScheduledTask(scope constructs.Construct, id string, props ScheduledTask
 	if policy == "" {
 		policy = batchv1.ForbidConcurrent
 	}
-	runSpec, configMaps := jobSpec(t.Node(), t.id, props.Pod, props.RestartPolicy, props.BackoffLimit, props.ActiveDeadlineSeconds)
+	runSpec, uses := jobSpec(t.Node(), t.id, props.Pod, props.RestartPolicy, props.BackoffLimit, props.ActiveDeadlineSeconds)
 	spec := batchv1.CronJobSpec{
 		Schedule:                   props.Schedule,
 		ConcurrencyPolicy:          policy,
@@ -157,12 +130,9 @@ func NewScheduledTask(scope constructs.Construct, id string, props ScheduledTask
 		spec.Suspend = new(true)
 	}
 	t.CronJob = constructs.NewObject(t, "cronjob", &batchv1.CronJob{ObjectMeta: t.id.objectMeta(), Spec: spec})
-	finishPod(t.Node(), props.Pod, configMaps, t.CronJob.APIObject, t.PodTemplate)
+	finishPod(t, "CronJob", props.Pod, uses, t.CronJob.APIObject)
 	return t
 }
-
-// Selector returns the labels that select the pods, in a new map.
-func (t *ScheduledTask) Selector() map[string]string { return t.id.selector() }
 
 // PodTemplate returns the pod template of the CronJob's Jobs.
 func (t *ScheduledTask) PodTemplate() *corev1.PodTemplateSpec {
@@ -170,8 +140,8 @@ func (t *ScheduledTask) PodTemplate() *corev1.PodTemplateSpec {
 }
 
 // jobSpec is what a Job and a ScheduledTask's Jobs share. It returns the
-// ConfigMaps made by NewConfigMap that the pods read, like buildPod.
-func jobSpec(n *constructs.Node, id identity, p Pod, restart corev1.RestartPolicy, backoff *int32, deadline int64) (batchv1.JobSpec, []*ConfigMap) {
+// objects the pods read, like buildPod.
+func jobSpec(n *constructs.Node, id identity, p Pod, restart corev1.RestartPolicy, backoff *int32, deadline int64) (batchv1.JobSpec, podUses) {
 	switch restart {
 	case "":
 		restart = corev1.RestartPolicyNever
@@ -182,10 +152,10 @@ func jobSpec(n *constructs.Node, id identity, p Pod, restart corev1.RestartPolic
 	if deadline < 0 {
 		n.AddError(fmt.Errorf("%w: ActiveDeadlineSeconds %d is negative", ErrInvalidProps, deadline))
 	}
-	template, configMaps := buildPod(n, p, id, podOptions{restartPolicy: restart})
+	template, uses := buildPod(n, p, id, podOptions{restartPolicy: restart})
 	spec := batchv1.JobSpec{BackoffLimit: backoff, Template: template}
 	if deadline > 0 {
 		spec.ActiveDeadlineSeconds = new(deadline)
 	}
-	return spec, configMaps
+	return spec, uses
 }

@@ -23,9 +23,9 @@ import (
 // ConfigMapProps configures a ConfigMap. Data, BinaryData, Files and
 // Directory may be combined; a key given twice is an error.
 type ConfigMapProps struct {
-	// Name is metadata.name; a name generated from the construct path if
-	// empty.
-	Name string
+	// Identity names the ConfigMap and labels it: Instance is its
+	// metadata.name.
+	Identity
 	// Data holds literal entries.
 	Data map[string]string
 	// BinaryData holds literal entries that are not UTF-8 text.
@@ -61,7 +61,8 @@ type ConfigMap struct {
 // keys that are invalid or given twice, are reported at synthesis.
 func NewConfigMap(scope constructs.Construct, id string, props ConfigMapProps) *ConfigMap {
 	c := &ConfigMap{Construct: constructs.NewNode(scope, id), fsys: props.FS}
-	c.Object = constructs.NewObject(c, "configmap", &corev1.ConfigMap{ObjectMeta: managedMeta(objectName(c.Node(), props.Name))})
+	ident := props.Identity.resolve(c, "ConfigMap", Identity{})
+	c.Object = constructs.NewObject(c, "configmap", &corev1.ConfigMap{ObjectMeta: ident.objectMeta()})
 	for _, k := range slices.Sorted(maps.Keys(props.Data)) {
 		c.AddData(k, props.Data[k])
 	}

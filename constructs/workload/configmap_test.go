@@ -61,7 +61,7 @@ func TestConfigMapSources(t *testing.T) {
 	}
 	app, chart := newChart("ns")
 	c := workload.NewConfigMap(chart, "cfg", workload.ConfigMapProps{
-		Name:       "settings",
+		Identity:   workload.Identity{Instance: "settings"},
 		Data:       map[string]string{"mode": "fast"},
 		BinaryData: map[string][]byte{"blob": {0x00}},
 		Files:      []string{file},
@@ -199,7 +199,7 @@ func TestConfigHash(t *testing.T) {
 func TestConfigMapHash(t *testing.T) {
 	_, chart := newChart("ns")
 	a := workload.NewConfigMap(chart, "a", workload.ConfigMapProps{Data: map[string]string{"k": "v", "j": "w"}})
-	b := workload.NewConfigMap(chart, "b", workload.ConfigMapProps{Name: "another-name"})
+	b := workload.NewConfigMap(chart, "b", workload.ConfigMapProps{Identity: workload.Identity{Instance: "another-name"}})
 	b.AddData("j", "w")
 	b.AddData("k", "v")
 	if a.Hash() != b.Hash() {

@@ -29,8 +29,8 @@ type Container struct {
 	// EnvFrom sets an environment variable for every key of a ConfigMap or
 	// Secret.
 	EnvFrom []Ref
-	// Mounts put ConfigMaps, Secrets and scratch directories into the
-	// container's file system.
+	// Mounts put ConfigMaps, Secrets, scratch directories, volume claims
+	// and service account tokens into the container's file system.
 	Mounts []Mount
 	// Resources the container requests and is limited to. Empty fields are
 	// taken from Pod.DefaultResources; a CPU and a memory request are
@@ -62,8 +62,9 @@ type Port struct {
 	Number int32
 	// Protocol of the port; TCP if empty.
 	Protocol corev1.Protocol
-	// ServicePort is the port a WebService's Service offers for this one;
-	// Number if zero. Other workloads have no Service and ignore it.
+	// ServicePort is the port the Service of a WebService or StatefulSet
+	// offers for this one; Number if zero. Other workloads have no Service
+	// and ignore it.
 	ServicePort int32
 }
 
@@ -79,36 +80,55 @@ type EnvVar struct {
 	From *KeyRef
 }
 
-// Ref refers to a ConfigMap or a Secret that containers read, through
-// EnvVar.From, Container.EnvFrom or Mount.From. Make one with
-// ConfigMap.Ref, ConfigMapRef or SecretRef; the zero Ref refers to
-// nothing.
+// Ref refers to an object that containers read: a ConfigMap or a Secret,
+// through EnvVar.From, Container.EnvFrom or Mount.From, or a
+// PersistentVolumeClaim, through Mount.From. Make one with ConfigMap.Ref,
+// ConfigMapRef, SecretRef, PersistentVolumeClaim.Ref or ClaimRef; the zero
+// Ref refers to nothing.
 type Ref struct {
-	secret    bool
+	kind      refKind
 	name      string
-	configMap *ConfigMap // set when the ConfigMap is made by NewConfigMap
+	configMap *ConfigMap             // set when the ConfigMap is made by NewConfigMap
+	claim     *PersistentVolumeClaim // set when the claim is made by NewPersistentVolumeClaim
 }
+
+type refKind uint8
+
+const (
+	refConfigMap refKind = iota
+	refSecret
+	refClaim
+)
 
 // SecretRef refers to an existing Secret by name. The package never
 // creates Secrets: they come from outside the manifests (an operator such
 // as External Secrets, or a Sealed or SOPS-encrypted Secret).
-func SecretRef(name string) Ref { return Ref{secret: true, name: name} }
+func SecretRef(name string) Ref { return Ref{kind: refSecret, name: name} }
 
 // ConfigMapRef refers to an existing ConfigMap by name, one that tsumiki
 // does not make. Use ConfigMap.Ref for a ConfigMap made by NewConfigMap,
 // so that changes to it roll out the pods.
 func ConfigMapRef(name string) Ref { return Ref{name: name} }
 
+// ClaimRef refers to an existing PersistentVolumeClaim by name, for
+// Mount.From. Use PersistentVolumeClaim.Ref for one made by
+// NewPersistentVolumeClaim, and Mount.Claim for a StatefulSet's claim
+// templates.
+func ClaimRef(name string) Ref { return Ref{kind: refClaim, name: name} }
+
 // Key selects one key of the ConfigMap or Secret, for EnvVar.From.
 func (r Ref) Key(key string) *KeyRef { return &KeyRef{Ref: r, Key: key} }
 
 // IsZero reports whether r refers to nothing.
-func (r Ref) IsZero() bool { return r.name == "" && r.configMap == nil }
+func (r Ref) IsZero() bool { return r.name == "" && r.configMap == nil && r.claim == nil }
 
 // String describes r for error messages: "Secret db", "ConfigMap app".
 func (r Ref) String() string {
-	if r.secret {
+	switch r.kind {
+	case refSecret:
 		return "Secret " + r.name
+	case refClaim:
+		return "PersistentVolumeClaim " + r.name
 	}
 	return "ConfigMap " + r.name
 }
@@ -124,21 +144,54 @@ type KeyRef struct {
 	Optional bool
 }
 
-// Mount puts a volume into a container's file system: the keys of a
-// ConfigMap or Secret as read-only files, or a writable scratch directory.
-// Set exactly one of From and EmptyDir.
+// Mount puts a volume into a container's file system. Set exactly one of
+// From, EmptyDir, Claim, HostPath and Token.
 type Mount struct {
 	// Path where the volume appears in the container.
 	Path string
-	// From mounts a ConfigMap or Secret, one file per key. Mounted files
-	// follow changes to the object, unless SubPath is set.
+	// From mounts a ConfigMap or Secret, read-only, one file per key;
+	// mounted files follow changes to the object, unless SubPath is set.
+	// It also mounts a PersistentVolumeClaim (ClaimRef,
+	// PersistentVolumeClaim.Ref), writable unless ReadOnly is set.
 	From Ref
-	// EmptyDir mounts a scratch directory instead. With the root file
-	// system read-only by default, this is where a container writes
-	// (/tmp, caches).
+	// EmptyDir mounts a scratch directory. With the root file system
+	// read-only by default, this is where a container writes (/tmp,
+	// caches).
 	EmptyDir *EmptyDir
+	// Claim mounts one of a StatefulSet's claim templates
+	// (StatefulSetProps.Claims), by its name: every pod gets a volume of
+	// its own, which outlives the pod. Only a StatefulSet has claim
+	// templates.
+	Claim string
+	// HostPath mounts one of a DaemonSet's HostAccess.HostPaths, by its
+	// name. Only a DaemonSet can ask for host access.
+	HostPath string
+	// Token mounts a service account token for one audience, which the
+	// kubelet renews before it expires; read-only.
+	Token *Token
 	// SubPath mounts only this file or directory of the volume.
 	SubPath string
+	// ReadOnly mounts a PersistentVolumeClaim or claim template read-only.
+	// ConfigMaps, Secrets and tokens are always mounted read-only; host
+	// paths unless HostPath.Writable is set.
+	ReadOnly bool
+}
+
+// Token is a projected service account token: short-lived, for one
+// audience, and bound to the pod, so a leaked token is worth little. It is
+// the safe way to prove the pod's identity to another service (Vault, a
+// cloud provider), and needs no automounted API token: the pod keeps
+// automountServiceAccountToken false.
+type Token struct {
+	// Audience the token is for; the receiver checks it ("vault"). The
+	// API server's own audience if empty, which lets the token call the
+	// Kubernetes API.
+	Audience string
+	// ExpirationSeconds is how long a token is valid, at least 600; 3600
+	// if zero. The kubelet replaces it when 80% of that has passed.
+	ExpirationSeconds int64
+	// File is the token's file name in the mount; "token" if empty.
+	File string
 }
 
 // EmptyDir is a scratch directory that lives as long as the pod.

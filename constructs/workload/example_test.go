@@ -16,8 +16,8 @@ func ExampleNewWebService() {
 	chart := constructs.NewChart(app, "shop", constructs.ChartProps{Namespace: "shop"})
 
 	web := workload.NewWebService(chart, "storefront", workload.WebServiceProps{
-		Instance: "storefront", // the Service's DNS name: storefront.shop.svc
-		PartOf:   "shop",
+		// Instance is the Service's DNS name: storefront.shop.svc.
+		Identity: workload.Identity{Instance: "storefront", PartOf: "shop"},
 		Pod: workload.Pod{Containers: []workload.Container{{
 			Image:     "registry.example.com/shop/storefront:2.3.1",
 			Ports:     []workload.Port{{Name: "http", Number: 8080, ServicePort: 80}},
@@ -71,7 +71,7 @@ func ExampleServiceAccount_Grant() {
 	app := constructs.NewApp(constructs.AppProps{})
 	chart := constructs.NewChart(app, "ops", constructs.ChartProps{Namespace: "ops"})
 
-	account := workload.NewServiceAccount(chart, "reloader", workload.ServiceAccountProps{Name: "reloader"})
+	account := workload.NewServiceAccount(chart, "reloader", workload.ServiceAccountProps{Identity: workload.Identity{Instance: "reloader"}})
 	account.Grant(rbacv1.PolicyRule{
 		APIGroups: []string{"apps"},
 		Resources: []string{"deployments"},

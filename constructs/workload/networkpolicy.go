@@ -11,23 +11,39 @@ import (
 	"gitlab.com/tsumiki/tsumiki/constructs"
 )
 
-// NetworkPolicy is a NetworkPolicy made by NewDefaultDeny or
-// NewAllowIngress.
+// NetworkPolicy is a NetworkPolicy made by NewDefaultDeny, NewAllowIngress
+// or Connections.
 type NetworkPolicy struct {
 	constructs.Construct
 	// Object is the NetworkPolicy.
 	Object *constructs.Object[*networkingv1.NetworkPolicy]
 }
 
+// Name returns the NetworkPolicy's metadata.name.
+func (p *NetworkPolicy) Name() string { return p.Object.Name() }
+
+// Where DefaultDenyProps.AllowDNS lets every pod make DNS lookups: the
+// cluster DNS pods, which keep the label of the kube-dns that CoreDNS
+// replaced.
+const (
+	dnsNamespace     = "kube-system"
+	dnsLabel, dnsApp = "k8s-app", "kube-dns"
+)
+
 // DefaultDenyProps configures NewDefaultDeny.
 type DefaultDenyProps struct {
-	// Name is metadata.name; a name generated from the construct path if
-	// empty.
-	Name string
+	// Identity names the NetworkPolicy and labels it.
+	Identity
 	// PolicyTypes says what is denied: Ingress, Egress or both. Both if
-	// empty. Denying egress denies DNS too; allow it with a policy of
-	// your own.
+	// empty.
 	PolicyTypes []networkingv1.PolicyType
+	// AllowDNS lets every pod of the namespace make DNS lookups (port 53,
+	// UDP and TCP) to the cluster DNS, the pods labelled k8s-app=kube-dns
+	// in kube-system, though egress is denied: without it no pod resolves
+	// a name. Clusters whose DNS runs elsewhere (a node-local cache on a
+	// link-local address) need a policy of their own instead. Only with
+	// Egress among the PolicyTypes.
+	AllowDNS bool
 }
 
 // NewDefaultDeny adds a NetworkPolicy that selects every pod of its
@@ -39,13 +55,32 @@ func NewDefaultDeny(scope constructs.Construct, id string, props DefaultDenyProp
 	if len(types) == 0 {
 		types = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress}
 	}
-	p.Object = constructs.NewObject(p, "network-policy", &networkingv1.NetworkPolicy{
-		ObjectMeta: managedMeta(objectName(p.Node(), props.Name)),
-		Spec: networkingv1.NetworkPolicySpec{
-			PodSelector: metav1.LabelSelector{}, // every pod
-			PolicyTypes: types,
-		},
-	})
+	spec := networkingv1.NetworkPolicySpec{
+		PodSelector: metav1.LabelSelector{}, // every pod
+		PolicyTypes: types,
+	}
+	if props.AllowDNS {
+		egress := false
+		for _, t := range types {
+			egress = egress || t == networkingv1.PolicyTypeEgress
+		}
+		if !egress {
+			failer(p.Node())("AllowDNS needs Egress among the PolicyTypes: without it egress, DNS included, is not denied")
+		}
+		port := intstr.FromInt32(53)
+		spec.Egress = []networkingv1.NetworkPolicyEgressRule{{
+			To: []networkingv1.NetworkPolicyPeer{{
+				NamespaceSelector: namespaceSelector(dnsNamespace),
+				PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{dnsLabel: dnsApp}},
+			}},
+			Ports: []networkingv1.NetworkPolicyPort{
+				{Protocol: new(corev1.ProtocolUDP), Port: &port},
+				{Protocol: new(corev1.ProtocolTCP), Port: &port},
+			},
+		}}
+	}
+	ident := props.Identity.resolve(p, "NetworkPolicy", Identity{})
+	p.Object = constructs.NewObject(p, "network-policy", &networkingv1.NetworkPolicy{ObjectMeta: ident.objectMeta(), Spec: spec})
 	return p
 }
 
@@ -65,9 +100,9 @@ func FromNamespace(name string) Peer { return Peer{namespace: name} }
 
 // AllowIngressProps configures NewAllowIngress.
 type AllowIngressProps struct {
-	// Name is metadata.name; a name generated from the construct path if
-	// empty.
-	Name string
+	// Identity names the NetworkPolicy and labels it; the empty labels but
+	// the instance are To's.
+	Identity
 	// To is the workload that receives the traffic; required.
 	To Workload
 	// From are the peers allowed to connect; at least one.
@@ -80,11 +115,17 @@ type AllowIngressProps struct {
 // NewAllowIngress adds a NetworkPolicy that lets the peers connect to a
 // workload's pods. It matters where a default-deny policy, or another
 // policy selecting the same pods, denies ingress: alone it makes the pods
-// accept traffic from the peers only.
+// accept traffic from the peers only. Between two workloads,
+// Connections.AllowFrom also opens the sender's egress.
 func NewAllowIngress(scope constructs.Construct, id string, props AllowIngressProps) *NetworkPolicy {
 	p := &NetworkPolicy{Construct: constructs.NewNode(scope, id)}
+	var inherit Identity
+	if props.To != nil {
+		inherit = props.To.Identity().withoutInstance()
+	}
+	ident := props.Identity.resolve(p, "NetworkPolicy", inherit)
 	p.Object = constructs.NewObject(p, "network-policy", &networkingv1.NetworkPolicy{
-		ObjectMeta: managedMeta(objectName(p.Node(), props.Name)),
+		ObjectMeta: ident.objectMeta(),
 		Spec: networkingv1.NetworkPolicySpec{
 			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
 		},
@@ -109,7 +150,9 @@ func NewAllowIngress(scope constructs.Construct, id string, props AllowIngressPr
 		rule.From = append(rule.From, p.peer(peer, ns))
 	}
 	for _, name := range props.Ports {
-		rule.Ports = append(rule.Ports, p.port(props.To, name))
+		port, err := namedPort(props.To, name)
+		p.Node().AddError(err)
+		rule.Ports = append(rule.Ports, port)
 	}
 	spec := &p.Object.Obj.Spec
 	spec.PodSelector = metav1.LabelSelector{MatchLabels: props.To.Selector()}
@@ -120,12 +163,7 @@ func NewAllowIngress(scope constructs.Construct, id string, props AllowIngressPr
 func (p *NetworkPolicy) peer(peer Peer, policyNamespace string) networkingv1.NetworkPolicyPeer {
 	switch {
 	case peer.workload != nil:
-		out := networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{MatchLabels: peer.workload.Selector()}}
-		// A pod selector alone selects pods in the policy's namespace.
-		if ns := namespaceOfConstruct(peer.workload); ns != "" && ns != policyNamespace {
-			out.NamespaceSelector = namespaceSelector(ns)
-		}
-		return out
+		return workloadPeer(peer.workload, policyNamespace)
 	case peer.namespace != "":
 		return networkingv1.NetworkPolicyPeer{NamespaceSelector: namespaceSelector(peer.namespace)}
 	}
@@ -133,34 +171,43 @@ func (p *NetworkPolicy) peer(peer Peer, policyNamespace string) networkingv1.Net
 	return networkingv1.NetworkPolicyPeer{}
 }
 
+// workloadPeer selects the pods of w from a policy in policyNamespace.
+func workloadPeer(w Workload, policyNamespace string) networkingv1.NetworkPolicyPeer {
+	out := networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{MatchLabels: w.Selector()}}
+	// A pod selector alone selects pods in the policy's namespace.
+	if ns := namespaceOfConstruct(w); ns != "" && ns != policyNamespace {
+		out.NamespaceSelector = namespaceSelector(ns)
+	}
+	return out
+}
+
 func namespaceSelector(name string) *metav1.LabelSelector {
 	return &metav1.LabelSelector{MatchLabels: map[string]string{NamespaceLabel: name}}
 }
 
-// port returns the policy port for w's port called name, with the
-// protocol of that port: a named port matches only with its protocol.
-func (p *NetworkPolicy) port(w Workload, name string) networkingv1.NetworkPolicyPort {
-	port := intstr.FromString(name)
+// containerPort returns w's container port called name.
+func containerPort(w Workload, name string) (corev1.ContainerPort, bool) {
 	for _, c := range w.PodTemplate().Spec.Containers {
 		for _, cp := range c.Ports {
 			if cp.Name == name {
-				protocol := cp.Protocol
-				if protocol == "" {
-					protocol = corev1.ProtocolTCP
+				if cp.Protocol == "" {
+					cp.Protocol = corev1.ProtocolTCP
 				}
-				return networkingv1.NetworkPolicyPort{Protocol: &protocol, Port: &port}
+				return cp, true
 			}
 		}
 	}
-	p.Node().AddError(fmt.Errorf("%w: %s has no port named %q", ErrInvalidProps, w.Node().Path(), name))
-	return networkingv1.NetworkPolicyPort{Port: &port}
+	return corev1.ContainerPort{}, false
 }
 
-// namespaceOfConstruct returns the namespace of c's chart, which is where
-// the objects under c go unless they set their own.
-func namespaceOfConstruct(c constructs.Construct) string {
-	if chart := constructs.ChartOf(c); chart != nil {
-		return chart.Namespace()
+// namedPort returns the policy port for w's port called name, by name and
+// with the protocol of that port: a named port matches only with its
+// protocol.
+func namedPort(w Workload, name string) (networkingv1.NetworkPolicyPort, error) {
+	port := intstr.FromString(name)
+	cp, ok := containerPort(w, name)
+	if !ok {
+		return networkingv1.NetworkPolicyPort{Port: &port}, fmt.Errorf("%w: %s has no port named %q", ErrInvalidProps, w.Node().Path(), name)
 	}
-	return ""
+	return networkingv1.NetworkPolicyPort{Protocol: &cp.Protocol, Port: &port}, nil
 }

@@ -41,9 +41,9 @@ func TestAllowIngress(t *testing.T) {
 
 	api := web()
 	api.Ports = append(api.Ports, workload.Port{Name: "metrics", Number: 9090}, workload.Port{Name: "gossip", Number: 7946, Protocol: "UDP"})
-	backend := workload.NewWebService(shop, "backend", workload.WebServiceProps{Instance: "backend", Pod: workload.Pod{Containers: []workload.Container{api}}})
-	frontend := workload.NewWebService(shop, "frontend", workload.WebServiceProps{Instance: "frontend", Pod: workload.Pod{Containers: []workload.Container{web()}}})
-	scraper := workload.NewWorker(ops, "scraper", workload.WorkerProps{Instance: "scraper", Pod: workload.Pod{Containers: []workload.Container{web()}}})
+	backend := workload.NewWebService(shop, "backend", workload.WebServiceProps{Identity: workload.Identity{Instance: "backend"}, Pod: workload.Pod{Containers: []workload.Container{api}}})
+	frontend := workload.NewWebService(shop, "frontend", workload.WebServiceProps{Identity: workload.Identity{Instance: "frontend"}, Pod: workload.Pod{Containers: []workload.Container{web()}}})
+	scraper := workload.NewWorker(ops, "scraper", workload.WorkerProps{Identity: workload.Identity{Instance: "scraper"}, Pod: workload.Pod{Containers: []workload.Container{web()}}})
 
 	tests := []struct {
 		name  string
@@ -79,9 +79,9 @@ func TestAllowIngress(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			props := tt.props
-			props.Name = "allow-" + string(rune('a'+i))
-			workload.NewAllowIngress(shop, props.Name, props)
-			np := synth(t, app).named(t, "NetworkPolicy", props.Name)
+			props.Instance = "allow-" + string(rune('a'+i))
+			workload.NewAllowIngress(shop, props.Instance, props)
+			np := synth(t, app).named(t, "NetworkPolicy", props.Instance)
 			want(t, np, "metadata.namespace", "shop")
 			want(t, np, "spec.podSelector", map[string]any{"matchLabels": map[string]any{
 				workload.LabelName: "backend", workload.LabelInstance: "backend",

@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -23,23 +24,54 @@ import (
 const ConfigHashAnnotation = "tsumiki.io/config-hash"
 
 // Workload is a construct of this package that runs pods: a WebService,
-// Worker, ScheduledTask or Job.
+// Worker, StatefulSet, DaemonSet, ScheduledTask or Job.
 type Workload interface {
 	constructs.Construct
+	// Identity returns the workload's identity, defaults filled in. The
+	// constructs made for the workload take their labels from it.
+	Identity() Identity
 	// Selector returns the labels that select the workload's pods (name
 	// and instance), in a new map.
 	Selector() map[string]string
 	// PodTemplate returns the pod template inside the workload's object,
 	// to change fields the props do not cover (tolerations, affinity, …).
 	PodTemplate() *corev1.PodTemplateSpec
+	// Connections opens network paths to and from the workload's pods.
+	Connections() *Connections
 }
 
 var (
 	_ Workload = (*WebService)(nil)
 	_ Workload = (*Worker)(nil)
+	_ Workload = (*StatefulSet)(nil)
+	_ Workload = (*DaemonSet)(nil)
 	_ Workload = (*ScheduledTask)(nil)
 	_ Workload = (*Job)(nil)
 )
+
+// pods is what every workload has besides its objects: its identity and
+// its connections. The workloads embed it for their Identity, Selector
+// and Connections methods.
+type pods struct {
+	id          identity
+	self        Workload
+	connections *Connections
+}
+
+// Identity returns the workload's identity, defaults filled in.
+func (p *pods) Identity() Identity { return p.id.public() }
+
+// Selector returns the labels that select the pods, in a new map.
+func (p *pods) Selector() map[string]string { return p.id.selector() }
+
+// Connections opens network paths to and from the workload's pods; see
+// Connections.AllowTo.
+func (p *pods) Connections() *Connections {
+	if p.connections == nil {
+		p.connections = &Connections{owner: p.self}
+	}
+	return p.connections
+}
 
 // Pod describes the pods a workload runs.
 type Pod struct {
@@ -94,18 +126,32 @@ type Security struct {
 // podOptions are what differs between the workloads' pods.
 type podOptions struct {
 	// defaultReadiness gives containers with a TCP port a readiness probe;
-	// for the long-running pods of a Deployment only.
+	// for long-running pods only.
 	defaultReadiness bool
 	restartPolicy    corev1.RestartPolicy
+	// claims are the names of a StatefulSet's claim templates, which
+	// Mount.Claim may name.
+	claims map[string]bool
+	// host is a DaemonSet's host access; nil for other workloads.
+	host *HostAccess
+}
+
+// podUses are the objects made by this package that a pod template reads:
+// they are written before it, must share its namespace, and a ConfigMap's
+// hash goes into the pod template.
+type podUses struct {
+	configMaps []*ConfigMap
+	claims     []*PersistentVolumeClaim
 }
 
 // podBuilder turns a Pod into a pod template. It collects the volumes the
-// mounts need and the ConfigMaps the pods read, and records bad props on
-// the workload's node.
+// mounts need and the objects the pods read, and records bad props on the
+// workload's node.
 type podBuilder struct {
 	node       *constructs.Node
+	opts       podOptions
 	volumes    []corev1.Volume
-	configMaps []*ConfigMap
+	uses       podUses
 	containers map[string]bool
 	ports      map[string]bool
 }
@@ -114,10 +160,9 @@ func (b *podBuilder) fail(format string, args ...any) {
 	b.node.AddError(fmt.Errorf("%w: %s", ErrInvalidProps, fmt.Sprintf(format, args...)))
 }
 
-// buildPod returns the pod template for p, and the ConfigMaps made by
-// NewConfigMap that its pods read.
-func buildPod(n *constructs.Node, p Pod, id identity, opts podOptions) (corev1.PodTemplateSpec, []*ConfigMap) {
-	b := &podBuilder{node: n, containers: map[string]bool{}, ports: map[string]bool{}}
+// buildPod returns the pod template for p, and the objects its pods read.
+func buildPod(n *constructs.Node, p Pod, id identity, opts podOptions) (corev1.PodTemplateSpec, podUses) {
+	b := &podBuilder{node: n, opts: opts, containers: map[string]bool{}, ports: map[string]bool{}}
 	if len(p.Containers) == 0 {
 		b.fail("a pod needs at least one container")
 	}
@@ -128,6 +173,15 @@ func buildPod(n *constructs.Node, p Pod, id identity, opts podOptions) (corev1.P
 	}
 	if p.ServiceAccount != nil {
 		spec.ServiceAccountName = p.ServiceAccount.Name()
+	}
+	if h := opts.host; h != nil {
+		spec.HostNetwork = h.HostNetwork
+		spec.HostPID = h.HostPID
+		if h.HostNetwork {
+			// Without it a pod on the host's network resolves names with
+			// the node's resolver, and cluster names fail.
+			spec.DNSPolicy = corev1.DNSClusterFirstWithHostNet
+		}
 	}
 	for _, c := range p.InitContainers {
 		spec.InitContainers = append(spec.InitContainers, b.container(c, p.DefaultResources, false))
@@ -142,7 +196,7 @@ func buildPod(n *constructs.Node, p Pod, id identity, opts podOptions) (corev1.P
 	return corev1.PodTemplateSpec{
 		ObjectMeta: metav1.ObjectMeta{Labels: id.podLabels(n, p.Labels), Annotations: maps.Clone(p.Annotations)},
 		Spec:       spec,
-	}, b.configMaps
+	}, b.uses
 }
 
 // mountsToken reports whether the pods get the service account token: when
@@ -291,6 +345,8 @@ func (b *podBuilder) env(container string, e EnvVar) corev1.EnvVar {
 		b.fail("container %q: environment variable %s has both a Value and From", container, e.Name)
 	case k.Ref.IsZero():
 		b.fail("container %q: environment variable %s: From has no ConfigMap or Secret", container, e.Name)
+	case k.Ref.kind == refClaim:
+		b.fail("container %q: environment variable %s: a PersistentVolumeClaim has no keys; mount it", container, e.Name)
 	case k.Key == "":
 		b.fail("container %q: environment variable %s: From names no key of %s", container, e.Name, k.Ref)
 	}
@@ -300,7 +356,7 @@ func (b *podBuilder) env(container string, e EnvVar) corev1.EnvVar {
 		optional = new(true)
 	}
 	ref := corev1.LocalObjectReference{Name: k.Ref.name}
-	if k.Ref.secret {
+	if k.Ref.kind == refSecret {
 		out.ValueFrom = &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: ref, Key: k.Key, Optional: optional}}
 	} else {
 		out.ValueFrom = &corev1.EnvVarSource{ConfigMapKeyRef: &corev1.ConfigMapKeySelector{LocalObjectReference: ref, Key: k.Key, Optional: optional}}
@@ -309,12 +365,15 @@ func (b *podBuilder) env(container string, e EnvVar) corev1.EnvVar {
 }
 
 func (b *podBuilder) envFrom(container string, r Ref) corev1.EnvFromSource {
-	if r.IsZero() {
+	switch {
+	case r.IsZero():
 		b.fail("container %q: EnvFrom holds an empty Ref", container)
+	case r.kind == refClaim:
+		b.fail("container %q: EnvFrom holds %s, which has no keys; mount it", container, r)
 	}
 	b.use(r)
 	ref := corev1.LocalObjectReference{Name: r.name}
-	if r.secret {
+	if r.kind == refSecret {
 		return corev1.EnvFromSource{SecretRef: &corev1.SecretEnvSource{LocalObjectReference: ref}}
 	}
 	return corev1.EnvFromSource{ConfigMapRef: &corev1.ConfigMapEnvSource{LocalObjectReference: ref}}
@@ -324,22 +383,97 @@ func (b *podBuilder) mount(container string, m Mount) corev1.VolumeMount {
 	if m.Path == "" {
 		b.fail("container %q: a mount has no Path", container)
 	}
-	out := corev1.VolumeMount{MountPath: m.Path, SubPath: m.SubPath}
+	var sources []string
+	for _, s := range []struct {
+		set  bool
+		name string
+	}{{!m.From.IsZero(), "From"}, {m.EmptyDir != nil, "EmptyDir"}, {m.Claim != "", "Claim"}, {m.HostPath != "", "HostPath"}, {m.Token != nil, "Token"}} {
+		if s.set {
+			sources = append(sources, s.name)
+		}
+	}
+	out := corev1.VolumeMount{MountPath: m.Path, SubPath: m.SubPath, ReadOnly: m.ReadOnly}
 	switch {
-	case !m.From.IsZero() && m.EmptyDir != nil:
-		b.fail("container %q: the mount at %s sets both From and EmptyDir", container, m.Path)
+	case len(sources) == 0:
+		b.fail("container %q: the mount at %s sets none of From, EmptyDir, Claim, HostPath and Token", container, m.Path)
+	case len(sources) == 2:
+		b.fail("container %q: the mount at %s sets both %s and %s", container, m.Path, sources[0], sources[1])
+	case len(sources) > 2:
+		b.fail("container %q: the mount at %s sets %s; set one", container, m.Path, strings.Join(sources, ", "))
 	case m.EmptyDir != nil:
 		out.Name = b.emptyDir(container, *m.EmptyDir)
 	case !m.From.IsZero():
 		b.use(m.From)
 		out.Name = b.refVolume(m.From)
-		// The kubelet mounts ConfigMaps and Secrets read-only anyway;
-		// saying so keeps the manifest honest.
+		if m.From.kind != refClaim {
+			// The kubelet mounts ConfigMaps and Secrets read-only anyway;
+			// saying so keeps the manifest honest.
+			out.ReadOnly = true
+		}
+	case m.Claim != "":
+		if !b.opts.claims[m.Claim] {
+			b.fail("container %q: the mount at %s names claim template %q, which is not one of the StatefulSet's Claims", container, m.Path, m.Claim)
+		}
+		// The StatefulSet controller adds a volume of this name to each
+		// pod, bound to the pod's own claim.
+		out.Name = m.Claim
+	case m.HostPath != "":
+		out.Name, out.ReadOnly = b.hostPath(container, m)
+	case m.Token != nil:
+		out.Name = b.token(container, *m.Token)
 		out.ReadOnly = true
-	default:
-		b.fail("container %q: the mount at %s sets neither From nor EmptyDir", container, m.Path)
 	}
 	return out
+}
+
+// hostPath returns the volume for the host path a mount names, and whether
+// it is mounted read-only.
+func (b *podBuilder) hostPath(container string, m Mount) (string, bool) {
+	if b.opts.host == nil {
+		b.fail("container %q: the mount at %s names host path %q, but only a DaemonSet's HostAccess gives host paths", container, m.Path, m.HostPath)
+		return m.HostPath, true
+	}
+	for _, h := range b.opts.host.HostPaths {
+		if h.Name != m.HostPath {
+			continue
+		}
+		v := corev1.Volume{Name: h.Name, VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: h.Path}}}
+		if h.Type != "" {
+			v.HostPath.Type = new(h.Type)
+		}
+		b.addVolume(v)
+		return h.Name, m.ReadOnly || !h.Writable
+	}
+	b.fail("container %q: the mount at %s names host path %q, which is not one of HostAccess.HostPaths", container, m.Path, m.HostPath)
+	return m.HostPath, true
+}
+
+// token returns the projected volume holding a service account token.
+func (b *podBuilder) token(container string, t Token) string {
+	expiry := t.ExpirationSeconds
+	switch {
+	case expiry == 0:
+		expiry = 3600
+	case expiry < 600:
+		// The API server's own minimum.
+		b.fail("container %q: Token.ExpirationSeconds %d is below 600", container, expiry)
+	}
+	file := cmp.Or(t.File, "token")
+	if strings.Contains(file, "/") || strings.HasPrefix(file, ".") {
+		b.fail("container %q: Token.File %q must be a plain file name", container, file)
+	}
+	name := "token"
+	if t.Audience != "" {
+		name = volumeName("token-", t.Audience)
+	}
+	b.addVolume(corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{
+		Sources: []corev1.VolumeProjection{{ServiceAccountToken: &corev1.ServiceAccountTokenProjection{
+			Audience:          t.Audience,
+			ExpirationSeconds: new(expiry),
+			Path:              file,
+		}}},
+	}}})
+	return name
 }
 
 func (b *podBuilder) emptyDir(container string, e EmptyDir) string {
@@ -366,10 +500,14 @@ func (b *podBuilder) emptyDir(container string, e EmptyDir) string {
 // use, so that containers mounting the same object share one volume.
 func (b *podBuilder) refVolume(r Ref) string {
 	var v corev1.Volume
-	if r.secret {
+	switch r.kind {
+	case refSecret:
 		v.Name = volumeName("secret-", r.name)
 		v.Secret = &corev1.SecretVolumeSource{SecretName: r.name}
-	} else {
+	case refClaim:
+		v.Name = volumeName("claim-", r.name)
+		v.PersistentVolumeClaim = &corev1.PersistentVolumeClaimVolumeSource{ClaimName: r.name}
+	default:
 		v.Name = volumeName("configmap-", r.name)
 		v.ConfigMap = &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: r.name}}
 	}
@@ -393,49 +531,65 @@ func (b *podBuilder) addVolume(v corev1.Volume) {
 }
 
 // volumeName derives a volume name, which must be a DNS label, from an
-// object name, which may be longer and hold dots.
+// object name or token audience, which may be longer and hold dots (or,
+// for an audience, any character).
 func volumeName(prefix, object string) string {
-	name := prefix + strings.ReplaceAll(object, ".", "-")
-	if len(name) <= validation.DNS1123LabelMaxLength {
+	name := prefix + strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' {
+			return r
+		}
+		return '-'
+	}, strings.ToLower(object))
+	if len(name) <= validation.DNS1123LabelMaxLength && len(validation.IsDNS1123Label(name)) == 0 {
 		return name
 	}
 	// Cut, and keep names unique with a hash of the whole.
-	sum := sha256.Sum256([]byte(name))
-	return strings.TrimRight(name[:validation.DNS1123LabelMaxLength-9], "-") + "-" + hex.EncodeToString(sum[:4])
+	sum := sha256.Sum256([]byte(prefix + object))
+	cut := strings.TrimRight(name[:min(len(name), validation.DNS1123LabelMaxLength-9)], "-")
+	return cut + "-" + hex.EncodeToString(sum[:4])
 }
 
 // use records that the pods read r, so that a ConfigMap made by
-// NewConfigMap contributes to the config hash.
+// NewConfigMap contributes to the config hash, and objects made here are
+// written first.
 func (b *podBuilder) use(r Ref) {
-	if r.configMap != nil && !slices.Contains(b.configMaps, r.configMap) {
-		b.configMaps = append(b.configMaps, r.configMap)
+	if r.configMap != nil && !slices.Contains(b.uses.configMaps, r.configMap) {
+		b.uses.configMaps = append(b.uses.configMaps, r.configMap)
+	}
+	if r.claim != nil && !slices.Contains(b.uses.claims, r.claim) {
+		b.uses.claims = append(b.uses.claims, r.claim)
 	}
 }
 
 // finishPod registers what a workload's pods need at synthesis: the config
 // hash and the token automount, which follow changes made after
-// construction, and the checks of the final objects.
-func finishPod(n *constructs.Node, p Pod, configMaps []*ConfigMap, obj *constructs.APIObject, template func() *corev1.PodTemplateSpec) {
-	for _, cm := range configMaps {
+// construction, and the checks of the final objects. kind is that of the
+// object holding the pod template.
+func finishPod(w Workload, kind string, p Pod, uses podUses, obj *constructs.APIObject) {
+	n := w.Node()
+	for _, cm := range uses.configMaps {
 		addLocalDependency(n, cm)
+	}
+	for _, c := range uses.claims {
+		addLocalDependency(n, c)
 	}
 	if p.ServiceAccount != nil {
 		addLocalDependency(n, p.ServiceAccount)
 	}
 	n.AddPrepare(func() error {
-		t := template()
-		if len(configMaps) > 0 {
+		t := w.PodTemplate()
+		if len(uses.configMaps) > 0 {
 			if t.Annotations == nil {
 				t.Annotations = map[string]string{}
 			}
-			t.Annotations[ConfigHashAnnotation] = configHash(configMaps)
+			t.Annotations[ConfigHashAnnotation] = configHash(uses.configMaps)
 		}
 		// Grants may come after the workload was made.
 		t.Spec.AutomountServiceAccountToken = new(mountsToken(p))
 		return nil
 	})
 	n.AddValidation(constructs.ValidationFunc(func() []error {
-		t := template()
+		t := w.PodTemplate()
 		var errs []error
 		for _, c := range slices.Concat(t.Spec.InitContainers, t.Spec.Containers) {
 			if err := checkRequests(c); err != nil {
@@ -443,8 +597,13 @@ func finishPod(n *constructs.Node, p Pod, configMaps []*ConfigMap, obj *construc
 			}
 		}
 		ns := namespaceOf(obj)
-		for _, cm := range configMaps {
+		for _, cm := range uses.configMaps {
 			if err := checkSameNamespace(ns, "ConfigMap "+cm.Name(), namespaceOf(cm.Object.APIObject)); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		for _, c := range uses.claims {
+			if err := checkSameNamespace(ns, "PersistentVolumeClaim "+c.Name(), namespaceOf(c.Object.APIObject)); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -453,7 +612,10 @@ func finishPod(n *constructs.Node, p Pod, configMaps []*ConfigMap, obj *construc
 				errs = append(errs, err)
 			}
 		}
-		return errs
+		if err := checkPodSecurity(w, kind, ns); err != nil {
+			errs = append(errs, err)
+		}
+		return append(errs, checkSelectsOnly(w, kind, ns, w.Selector())...)
 	}))
 }
 

@@ -21,24 +21,28 @@ var workloads = []struct {
 }{{
 	name: "WebService", kind: "Deployment", template: "spec.template",
 	add: func(scope constructs.Construct, pod workload.Pod) workload.Workload {
-		return workload.NewWebService(scope, "app", workload.WebServiceProps{Pod: pod, Component: "api", PartOf: "shop",
-			DisruptionBudget: &workload.DisruptionBudget{}, Autoscaling: &workload.Autoscaling{MaxReplicas: 3},
-			Ingress: &workload.Ingress{Host: "x.example.com"}})
+		return workload.NewWebService(scope, "app", workload.WebServiceProps{
+			Identity:         workload.Identity{Component: "api", PartOf: "shop"},
+			Pod:              pod,
+			DisruptionBudget: &workload.DisruptionBudget{},
+			Autoscaling:      &workload.Autoscaling{MaxReplicas: 3},
+			Ingress:          &workload.Ingress{Host: "x.example.com"},
+		})
 	},
 }, {
 	name: "Worker", kind: "Deployment", template: "spec.template",
 	add: func(scope constructs.Construct, pod workload.Pod) workload.Workload {
-		return workload.NewWorker(scope, "app", workload.WorkerProps{Pod: pod, Component: "api", PartOf: "shop"})
+		return workload.NewWorker(scope, "app", workload.WorkerProps{Identity: workload.Identity{Component: "api", PartOf: "shop"}, Pod: pod})
 	},
 }, {
 	name: "ScheduledTask", kind: "CronJob", template: "spec.jobTemplate.spec.template",
 	add: func(scope constructs.Construct, pod workload.Pod) workload.Workload {
-		return workload.NewScheduledTask(scope, "app", workload.ScheduledTaskProps{Pod: pod, Schedule: "0 * * * *", Component: "api", PartOf: "shop"})
+		return workload.NewScheduledTask(scope, "app", workload.ScheduledTaskProps{Identity: workload.Identity{Component: "api", PartOf: "shop"}, Pod: pod, Schedule: "0 * * * *"})
 	},
 }, {
 	name: "Job", kind: "Job", template: "spec.template",
 	add: func(scope constructs.Construct, pod workload.Pod) workload.Workload {
-		return workload.NewJob(scope, "app", workload.JobProps{Pod: pod, Component: "api", PartOf: "shop"})
+		return workload.NewJob(scope, "app", workload.JobProps{Identity: workload.Identity{Component: "api", PartOf: "shop"}, Pod: pod})
 	},
 }}
 
@@ -432,7 +436,7 @@ func TestLivenessAndStartupProbes(t *testing.T) {
 
 func TestContainerFields(t *testing.T) {
 	app, chart := newChart("ns")
-	cfg := workload.NewConfigMap(chart, "cfg", workload.ConfigMapProps{Name: "app-config", Data: map[string]string{"host": "db"}})
+	cfg := workload.NewConfigMap(chart, "cfg", workload.ConfigMapProps{Identity: workload.Identity{Instance: "app-config"}, Data: map[string]string{"host": "db"}})
 	c := web()
 	c.Name = ""
 	c.Command = []string{"/app"}
@@ -546,7 +550,7 @@ func TestInvalidPodProps(t *testing.T) {
 		}, "no ConfigMap or Secret"},
 		{"empty envFrom", func(p *workload.Pod) { p.Containers[0].EnvFrom = []workload.Ref{{}} }, "empty Ref"},
 		{"mount without path", func(p *workload.Pod) { p.Containers[0].Mounts = []workload.Mount{{From: workload.SecretRef("s")}} }, "has no Path"},
-		{"mount of nothing", func(p *workload.Pod) { p.Containers[0].Mounts = []workload.Mount{{Path: "/x"}} }, "neither From nor EmptyDir"},
+		{"mount of nothing", func(p *workload.Pod) { p.Containers[0].Mounts = []workload.Mount{{Path: "/x"}} }, "sets none of From, EmptyDir, Claim, HostPath and Token"},
 		{"mount of both", func(p *workload.Pod) {
 			p.Containers[0].Mounts = []workload.Mount{{Path: "/x", From: workload.SecretRef("s"), EmptyDir: &workload.EmptyDir{Name: "x"}}}
 		}, "both From and EmptyDir"},

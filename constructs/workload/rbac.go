@@ -7,15 +7,16 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"gitlab.com/tsumiki/tsumiki/constructs"
 )
 
 // ServiceAccountProps configures a ServiceAccount.
 type ServiceAccountProps struct {
-	// Name is metadata.name; a name generated from the construct path if
-	// empty.
-	Name string
+	// Identity names the ServiceAccount and labels it: Instance is its
+	// metadata.name.
+	Identity
 	// AutomountToken mounts the API token into the pods that run as the
 	// service account even if it is granted nothing here: for permissions
 	// granted outside this app.
@@ -36,6 +37,7 @@ type ServiceAccount struct {
 	// unless they ask for it.
 	Object *constructs.Object[*corev1.ServiceAccount]
 
+	id             identity
 	automountToken bool
 	bound          bool // some binding names it
 	role           *Role
@@ -45,7 +47,8 @@ type ServiceAccount struct {
 // NewServiceAccount adds a ServiceAccount to scope.
 func NewServiceAccount(scope constructs.Construct, id string, props ServiceAccountProps) *ServiceAccount {
 	sa := &ServiceAccount{Construct: constructs.NewNode(scope, id), automountToken: props.AutomountToken}
-	meta := managedMeta(objectName(sa.Node(), props.Name))
+	sa.id = props.Identity.resolve(sa, "ServiceAccount", Identity{})
+	meta := sa.id.objectMeta()
 	meta.Annotations = maps.Clone(props.Annotations)
 	sa.Object = constructs.NewObject(sa, "serviceaccount", &corev1.ServiceAccount{
 		ObjectMeta:                   meta,
@@ -66,7 +69,7 @@ func (sa *ServiceAccount) usesAPI() bool { return sa.automountToken || sa.bound 
 func (sa *ServiceAccount) Grant(rules ...rbacv1.PolicyRule) *Role {
 	if sa.role == nil {
 		// Roles are namespaced like the account, so its name is free.
-		sa.role = NewRole(sa, "role", RoleProps{Name: sa.Name()})
+		sa.role = newRole(sa, "role", RoleProps{Identity: Identity{Instance: sa.Name()}}, sa.id.public())
 		sa.role.Bind(sa)
 	}
 	sa.role.AddRules(rules...)
@@ -81,7 +84,7 @@ func (sa *ServiceAccount) Grant(rules ...rbacv1.PolicyRule) *Role {
 // where it is enough.
 func (sa *ServiceAccount) GrantCluster(rules ...rbacv1.PolicyRule) *ClusterRole {
 	if sa.clusterRole == nil {
-		sa.clusterRole = NewClusterRole(sa, "cluster-role", RoleProps{})
+		sa.clusterRole = newClusterRole(sa, "cluster-role", RoleProps{}, sa.id.public().withoutInstance())
 		sa.clusterRole.Bind(sa)
 	}
 	sa.clusterRole.AddRules(rules...)
@@ -90,9 +93,9 @@ func (sa *ServiceAccount) GrantCluster(rules ...rbacv1.PolicyRule) *ClusterRole 
 
 // RoleProps configures a Role or a ClusterRole.
 type RoleProps struct {
-	// Name is metadata.name; a name generated from the construct path if
-	// empty.
-	Name string
+	// Identity names the role and labels it and its binding: Instance is
+	// their metadata.name.
+	Identity
 	// Rules the role allows, e.g.
 	// {APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get", "list", "watch"}}.
 	Rules []rbacv1.PolicyRule
@@ -112,8 +115,14 @@ type Role struct {
 
 // NewRole adds a Role to scope.
 func NewRole(scope constructs.Construct, id string, props RoleProps) *Role {
+	return newRole(scope, id, props, Identity{})
+}
+
+// newRole adds a Role whose empty identity fields come from inherit.
+func newRole(scope constructs.Construct, id string, props RoleProps, inherit Identity) *Role {
 	r := &Role{Construct: constructs.NewNode(scope, id)}
-	r.Object = constructs.NewObject(r, "role", &rbacv1.Role{ObjectMeta: managedMeta(objectName(r.Node(), props.Name))})
+	ident := props.Identity.resolve(r, "Role", inherit)
+	r.Object = constructs.NewObject(r, "role", &rbacv1.Role{ObjectMeta: ident.objectMeta()})
 	r.AddRules(props.Rules...)
 	return r
 }
@@ -129,7 +138,7 @@ func (r *Role) Bind(accounts ...*ServiceAccount) {
 	if r.Binding == nil {
 		name := r.Object.Obj.Name
 		r.Binding = constructs.NewObject(r, "binding", &rbacv1.RoleBinding{
-			ObjectMeta: managedMeta(name),
+			ObjectMeta: bindingMeta(r.Object.Obj.ObjectMeta),
 			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: name},
 		})
 		// Subjects need the accounts' namespaces, and a RoleBinding must
@@ -160,8 +169,15 @@ type ClusterRole struct {
 // NewClusterRole adds a ClusterRole to scope. Its name is cluster-wide:
 // two apps must not generate the same one.
 func NewClusterRole(scope constructs.Construct, id string, props RoleProps) *ClusterRole {
+	return newClusterRole(scope, id, props, Identity{})
+}
+
+// newClusterRole adds a ClusterRole whose empty identity fields come from
+// inherit.
+func newClusterRole(scope constructs.Construct, id string, props RoleProps, inherit Identity) *ClusterRole {
 	r := &ClusterRole{Construct: constructs.NewNode(scope, id)}
-	r.Object = constructs.NewObject(r, "cluster-role", &rbacv1.ClusterRole{ObjectMeta: managedMeta(objectName(r.Node(), props.Name))})
+	ident := props.Identity.resolve(r, "ClusterRole", inherit)
+	r.Object = constructs.NewObject(r, "cluster-role", &rbacv1.ClusterRole{ObjectMeta: ident.objectMeta()})
 	r.AddRules(props.Rules...)
 	return r
 }
@@ -177,7 +193,7 @@ func (r *ClusterRole) Bind(accounts ...*ServiceAccount) {
 	if r.Binding == nil {
 		name := r.Object.Obj.Name
 		r.Binding = constructs.NewObject(r, "binding", &rbacv1.ClusterRoleBinding{
-			ObjectMeta: managedMeta(name),
+			ObjectMeta: bindingMeta(r.Object.Obj.ObjectMeta),
 			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: name},
 		})
 		r.Node().AddPrepare(func() error {
@@ -187,6 +203,11 @@ func (r *ClusterRole) Bind(accounts ...*ServiceAccount) {
 		})
 	}
 	r.subjects = append(r.subjects, bindable(r.Node(), accounts)...)
+}
+
+// bindingMeta is the metadata of a role's binding: its name and labels.
+func bindingMeta(role metav1.ObjectMeta) metav1.ObjectMeta {
+	return metav1.ObjectMeta{Name: role.Name, Labels: maps.Clone(role.Labels)}
 }
 
 // bindable marks the accounts as bound and returns them, leaving out nil

@@ -52,7 +52,9 @@ func TestServiceAccountTokenMount(t *testing.T) {
 	// The props ask for the token for every pod of the account.
 	app, chart := newChart("ns")
 	sa := workload.NewServiceAccount(chart, "sa", workload.ServiceAccountProps{
-		Name: "ci", AutomountToken: true, Annotations: map[string]string{"eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/ci"},
+		Identity:       workload.Identity{Instance: "ci"},
+		AutomountToken: true,
+		Annotations:    map[string]string{"eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/ci"},
 	})
 	workload.NewJob(chart, "w", workload.JobProps{Pod: workload.Pod{Containers: []workload.Container{web()}, ServiceAccount: sa}})
 	objs := synth(t, app)
@@ -63,7 +65,7 @@ func TestServiceAccountTokenMount(t *testing.T) {
 
 func TestGrant(t *testing.T) {
 	app, chart := newChart("ns")
-	sa := workload.NewServiceAccount(chart, "sa", workload.ServiceAccountProps{Name: "controller"})
+	sa := workload.NewServiceAccount(chart, "sa", workload.ServiceAccountProps{Identity: workload.Identity{Instance: "controller"}})
 	role := sa.Grant(readConfigMaps)
 	if again := sa.Grant(rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"events"}, Verbs: []string{"create"}}); again != role {
 		t.Errorf("a second Grant made a second Role")
@@ -100,13 +102,13 @@ func TestRolesBoundToSeveralAccounts(t *testing.T) {
 	app := constructs.NewApp(constructs.AppProps{})
 	a := constructs.NewChart(app, "a", constructs.ChartProps{Namespace: "team-a"})
 	b := constructs.NewChart(app, "b", constructs.ChartProps{Namespace: "team-b"})
-	saA := workload.NewServiceAccount(a, "sa", workload.ServiceAccountProps{Name: "reader"})
-	saB := workload.NewServiceAccount(b, "sa", workload.ServiceAccountProps{Name: "reader"})
+	saA := workload.NewServiceAccount(a, "sa", workload.ServiceAccountProps{Identity: workload.Identity{Instance: "reader"}})
+	saB := workload.NewServiceAccount(b, "sa", workload.ServiceAccountProps{Identity: workload.Identity{Instance: "reader"}})
 
-	role := workload.NewRole(a, "role", workload.RoleProps{Name: "config-reader", Rules: []rbacv1.PolicyRule{readConfigMaps}})
+	role := workload.NewRole(a, "role", workload.RoleProps{Identity: workload.Identity{Instance: "config-reader"}, Rules: []rbacv1.PolicyRule{readConfigMaps}})
 	role.Bind(saA)
 	role.Bind(saB) // from another namespace
-	cluster := workload.NewClusterRole(a, "cluster", workload.RoleProps{Name: "node-reader"})
+	cluster := workload.NewClusterRole(a, "cluster", workload.RoleProps{Identity: workload.Identity{Instance: "node-reader"}})
 	cluster.AddRules(rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"nodes"}, Verbs: []string{"get"}})
 	cluster.Bind(saA, saB)
 
@@ -142,7 +144,7 @@ func TestBindingNeedsNamespace(t *testing.T) {
 func TestServiceAccountInOtherNamespace(t *testing.T) {
 	app := constructs.NewApp(constructs.AppProps{})
 	other := constructs.NewChart(app, "other", constructs.ChartProps{Namespace: "other"})
-	sa := workload.NewServiceAccount(other, "sa", workload.ServiceAccountProps{Name: "sa"})
+	sa := workload.NewServiceAccount(other, "sa", workload.ServiceAccountProps{Identity: workload.Identity{Instance: "sa"}})
 	chart := constructs.NewChart(app, "c", constructs.ChartProps{Namespace: "ns"})
 	workload.NewWorker(chart, "w", workload.WorkerProps{Pod: workload.Pod{Containers: []workload.Container{web()}, ServiceAccount: sa}})
 	if ps := problems(t, app); !hasProblem(ps, "c/w", workload.ErrInvalidProps, "ServiceAccount sa in namespace other") {

@@ -1,9 +1,9 @@
 package workload
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
-	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
@@ -12,27 +12,15 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/apimachinery/pkg/util/validation"
 
 	"gitlab.com/tsumiki/tsumiki/constructs"
 )
 
 // WebServiceProps configures a WebService.
 type WebServiceProps struct {
-	// Name is the app.kubernetes.io/name label: what runs ("checkout").
-	// The construct id if empty.
-	Name string
-	// Instance is the app.kubernetes.io/instance label and the
-	// metadata.name of every object of the WebService, the Service's DNS
-	// name among them. A name generated from the construct path if empty,
-	// like any name tsumiki generates.
-	Instance string
-	// Component is the app.kubernetes.io/component label ("frontend"),
-	// left out if empty.
-	Component string
-	// PartOf is the app.kubernetes.io/part-of label ("shop"), left out if
-	// empty.
-	PartOf string
+	// Identity names the WebService and labels its objects and pods.
+	// Instance is also the Service's DNS name.
+	Identity
 	// Replicas of the Deployment; 2 if nil, so that one pod can be replaced
 	// while another serves. Leave it nil with Autoscaling, which then owns
 	// the replica count.
@@ -63,10 +51,12 @@ type Ingress struct {
 	// first container if empty.
 	Port string
 	// TLSSecret is the name of an existing Secret holding the certificate
-	// for Host (type kubernetes.io/tls); plain HTTP if empty. With
-	// cert-manager, name the Secret it should create and add its
-	// annotation to Annotations.
+	// for Host (type kubernetes.io/tls); plain HTTP if empty, unless
+	// CertManager is set.
 	TLSSecret string
+	// CertManager has cert-manager issue the certificate for Host into
+	// TLSSecret, "<instance>-tls" if that is empty.
+	CertManager *CertManager
 	// ClassName selects the ingress controller (ingressClassName); the
 	// cluster's default class if empty.
 	ClassName string
@@ -90,7 +80,7 @@ type Autoscaling struct {
 	MemoryUtilization int32
 }
 
-// DisruptionBudget limits voluntary disruptions of a WebService's pods.
+// DisruptionBudget limits voluntary disruptions of a workload's pods.
 // Set at most one field, a number ("1") or a percentage ("25%"); the zero
 // value allows one pod to be unavailable at a time.
 type DisruptionBudget struct {
@@ -106,6 +96,7 @@ type DisruptionBudget struct {
 // hold the name and instance labels only.
 type WebService struct {
 	constructs.Construct
+	pods
 	// Deployment runs the pods.
 	Deployment *constructs.Object[*appsv1.Deployment]
 	// Service offers every container port, by name.
@@ -117,15 +108,13 @@ type WebService struct {
 	// DisruptionBudget is nil unless WebServiceProps.DisruptionBudget is
 	// set.
 	DisruptionBudget *constructs.Object[*policyv1.PodDisruptionBudget]
-
-	id identity
 }
 
 // NewWebService adds a WebService to scope.
 func NewWebService(scope constructs.Construct, id string, props WebServiceProps) *WebService {
 	w := &WebService{Construct: constructs.NewNode(scope, id)}
-	w.id = newIdentity(w.Node(), props.Name, props.Instance, props.Component, props.PartOf, 0)
-	template, configMaps := buildPod(w.Node(), props.Pod, w.id, podOptions{defaultReadiness: true})
+	w.pods = pods{id: props.Identity.resolve(w, "Deployment", Identity{}), self: w}
+	template, uses := buildPod(w.Node(), props.Pod, w.id, podOptions{defaultReadiness: true})
 
 	replicas := props.Replicas
 	switch {
@@ -141,10 +130,15 @@ func NewWebService(scope constructs.Construct, id string, props WebServiceProps)
 			Replicas: replicas,
 			Selector: &metav1.LabelSelector{MatchLabels: w.id.selector()},
 			Template: template,
+			// Written out, so the manifest says how it rolls out.
+			Strategy: appsv1.DeploymentStrategy{Type: appsv1.RollingUpdateDeploymentStrategyType},
 		},
 	})
 
-	ports := w.servicePorts(props.Pod.Containers)
+	ports := servicePorts(w.fail, props.Pod.Containers)
+	if ports == nil {
+		w.fail("a WebService needs a container with a port, for its Service")
+	}
 	w.Service = constructs.NewObject(w, "service", &corev1.Service{
 		ObjectMeta: w.id.objectMeta(),
 		Spec:       corev1.ServiceSpec{Selector: w.id.selector(), Ports: ports},
@@ -156,16 +150,16 @@ func NewWebService(scope constructs.Construct, id string, props WebServiceProps)
 		w.Autoscaler = constructs.NewObject(w, "autoscaler", w.autoscaler(*props.Autoscaling))
 	}
 	if props.DisruptionBudget != nil {
-		w.DisruptionBudget = constructs.NewObject(w, "disruption-budget", w.disruptionBudget(*props.DisruptionBudget))
+		w.DisruptionBudget = constructs.NewObject(w, "disruption-budget", &policyv1.PodDisruptionBudget{
+			ObjectMeta: w.id.objectMeta(),
+			Spec:       disruptionBudgetSpec(w.fail, w.id.selector(), *props.DisruptionBudget),
+		})
 	}
 
-	finishPod(w.Node(), props.Pod, configMaps, w.Deployment.APIObject, w.PodTemplate)
+	finishPod(w, "Deployment", props.Pod, uses, w.Deployment.APIObject)
 	w.Node().AddValidation(constructs.ValidationFunc(w.checkReferences))
 	return w
 }
-
-// Selector returns the labels that select the pods, in a new map.
-func (w *WebService) Selector() map[string]string { return w.id.selector() }
 
 // PodTemplate returns the Deployment's pod template.
 func (w *WebService) PodTemplate() *corev1.PodTemplateSpec { return &w.Deployment.Obj.Spec.Template }
@@ -176,7 +170,7 @@ func (w *WebService) fail(format string, args ...any) {
 
 // servicePorts offers every port of the containers, each targeting the
 // container port by name, so the Service follows a change of number.
-func (w *WebService) servicePorts(containers []Container) []corev1.ServicePort {
+func servicePorts(fail func(string, ...any), containers []Container) []corev1.ServicePort {
 	var out []corev1.ServicePort
 	type key struct {
 		port     int32
@@ -191,7 +185,7 @@ func (w *WebService) servicePorts(containers []Container) []corev1.ServicePort {
 			}
 			k := key{number, protocolOf(p)}
 			if other, dup := seen[k]; dup {
-				w.fail("ports %q and %q both take Service port %d/%s", other, p.Name, number, k.protocol)
+				fail("ports %q and %q both take Service port %d/%s", other, p.Name, number, k.protocol)
 			}
 			seen[k] = p.Name
 			out = append(out, corev1.ServicePort{
@@ -202,23 +196,10 @@ func (w *WebService) servicePorts(containers []Container) []corev1.ServicePort {
 			})
 		}
 	}
-	if out == nil {
-		w.fail("a WebService needs a container with a port, for its Service")
-	}
 	return out
 }
 
 func (w *WebService) ingress(in Ingress, ports []corev1.ServicePort) *networkingv1.Ingress {
-	path := in.Path
-	if path == "" {
-		path = "/"
-	} else if !strings.HasPrefix(path, "/") {
-		w.fail("Ingress.Path %q must start with /", path)
-	}
-	pathType := in.PathType
-	if pathType == "" {
-		pathType = networkingv1.PathTypePrefix
-	}
 	port := in.Port
 	if port == "" && len(ports) > 0 {
 		port = ports[0].Name
@@ -226,51 +207,36 @@ func (w *WebService) ingress(in Ingress, ports []corev1.ServicePort) *networking
 	if !hasServicePort(ports, port) {
 		w.fail("Ingress.Port %q is not a port of the containers", port)
 	}
-	if msgs := hostErrors(in.Host); len(msgs) > 0 {
-		w.fail("Ingress.Host %q: %s", in.Host, strings.Join(msgs, "; "))
-	}
 	meta := w.id.objectMeta()
 	meta.Annotations = maps.Clone(in.Annotations)
+	secret := in.TLSSecret
+	if in.CertManager != nil {
+		if in.Host == "" {
+			w.fail("Ingress.CertManager needs a Host to issue a certificate for")
+		}
+		meta.Annotations = in.CertManager.annotate(w.fail, meta.Annotations)
+		secret = cmp.Or(secret, w.id.instance+"-tls")
+	}
 	out := &networkingv1.Ingress{
 		ObjectMeta: meta,
 		Spec: networkingv1.IngressSpec{
 			Rules: []networkingv1.IngressRule{{
-				Host: in.Host,
-				IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{
-					Paths: []networkingv1.HTTPIngressPath{{
-						Path:     path,
-						PathType: &pathType,
-						Backend: networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{
-							Name: w.id.instance,
-							Port: networkingv1.ServiceBackendPort{Name: port},
-						}},
-					}},
-				}},
+				Host:             in.Host,
+				IngressRuleValue: httpRule(w.fail, "Ingress", in.Host, ingressPath(w.fail, "Ingress", in.Path, in.PathType, w.id.instance, port)),
 			}},
 		},
 	}
 	if in.ClassName != "" {
 		out.Spec.IngressClassName = new(in.ClassName)
 	}
-	if in.TLSSecret != "" {
-		tls := networkingv1.IngressTLS{SecretName: in.TLSSecret}
+	if secret != "" {
+		tls := networkingv1.IngressTLS{SecretName: secret}
 		if in.Host != "" {
 			tls.Hosts = []string{in.Host}
 		}
 		out.Spec.TLS = []networkingv1.IngressTLS{tls}
 	}
 	return out
-}
-
-// hostErrors checks an Ingress host: a DNS name, or "*." and one.
-func hostErrors(host string) []string {
-	switch {
-	case host == "":
-		return nil
-	case strings.HasPrefix(host, "*."):
-		return validation.IsWildcardDNS1123Subdomain(host)
-	}
-	return validation.IsDNS1123Subdomain(host)
 }
 
 func hasServicePort(ports []corev1.ServicePort, name string) bool {
@@ -323,72 +289,24 @@ func (w *WebService) autoscaler(a Autoscaling) *autoscalingv2.HorizontalPodAutos
 	}
 }
 
-func (w *WebService) disruptionBudget(d DisruptionBudget) *policyv1.PodDisruptionBudget {
-	spec := policyv1.PodDisruptionBudgetSpec{
-		Selector: &metav1.LabelSelector{MatchLabels: w.id.selector()},
-		// Pods that are not ready serve nothing, so evicting them cannot
-		// hurt; without this a crash-looping pod blocks every node drain.
-		UnhealthyPodEvictionPolicy: new(policyv1.AlwaysAllow),
-	}
-	switch {
-	case d.MinAvailable != "" && d.MaxUnavailable != "":
-		w.fail("DisruptionBudget: set MinAvailable or MaxUnavailable, not both")
-	case d.MinAvailable != "":
-		spec.MinAvailable = w.intOrPercent("DisruptionBudget.MinAvailable", d.MinAvailable)
-	case d.MaxUnavailable != "":
-		spec.MaxUnavailable = w.intOrPercent("DisruptionBudget.MaxUnavailable", d.MaxUnavailable)
-	default:
-		spec.MaxUnavailable = new(intstr.FromInt32(1))
-	}
-	return &policyv1.PodDisruptionBudget{ObjectMeta: w.id.objectMeta(), Spec: spec}
-}
-
-// intOrPercent parses "3" or "25%".
-func (w *WebService) intOrPercent(field, s string) *intstr.IntOrString {
-	v := intstr.Parse(s)
-	switch {
-	case v.Type == intstr.Int && v.IntVal < 0:
-		w.fail("%s %q is negative", field, s)
-	case v.Type == intstr.String && len(validation.IsValidPercent(s)) > 0:
-		w.fail("%s %q is neither a number nor a percentage", field, s)
-	}
-	return &v
-}
-
 // checkReferences catches edits of the objects that break what ties them
 // together.
 func (w *WebService) checkReferences() []error {
-	pods := w.PodTemplate().Labels
-	var errs []error
-	add := func(err error) {
-		if err != nil {
-			errs = append(errs, err)
-		}
+	selectors := []namedSelector{
+		selectorOf("Deployment", w.Deployment.Obj.Spec.Selector),
+		{"Service", w.Service.Obj.Spec.Selector},
 	}
-	if sel := w.Deployment.Obj.Spec.Selector; sel != nil {
-		add(checkSelector("Deployment", sel.MatchLabels, pods))
+	if w.DisruptionBudget != nil {
+		selectors = append(selectors, selectorOf("PodDisruptionBudget", w.DisruptionBudget.Obj.Spec.Selector))
 	}
-	add(checkSelector("Service", w.Service.Obj.Spec.Selector, pods))
-	if w.DisruptionBudget != nil && w.DisruptionBudget.Obj.Spec.Selector != nil {
-		add(checkSelector("PodDisruptionBudget", w.DisruptionBudget.Obj.Spec.Selector.MatchLabels, pods))
-	}
+	errs := checkSelectors(w, selectors...)
 	if w.Autoscaler != nil {
 		if target, name := w.Autoscaler.Obj.Spec.ScaleTargetRef.Name, w.Deployment.Name(); target != name {
-			add(fmt.Errorf("%w: the HorizontalPodAutoscaler scales %s, but the Deployment is %s", ErrInconsistent, target, name))
+			errs = append(errs, fmt.Errorf("%w: the HorizontalPodAutoscaler scales %s, but the Deployment is %s", ErrInconsistent, target, name))
 		}
 	}
 	if w.Ingress != nil {
-		name := w.Service.Name()
-		for _, r := range w.Ingress.Obj.Spec.Rules {
-			if r.HTTP == nil {
-				continue
-			}
-			for _, p := range r.HTTP.Paths {
-				if b := p.Backend.Service; b != nil && b.Name != name {
-					add(fmt.Errorf("%w: the Ingress routes to Service %s, but the Service is %s", ErrInconsistent, b.Name, name))
-				}
-			}
-		}
+		errs = append(errs, checkBackends(w.Ingress.Obj, w.Service.Name())...)
 	}
 	return errs
 }

@@ -30,7 +30,7 @@ func TestWebServiceObjects(t *testing.T) {
 		},
 	}, {
 		name:  "replicas and service port",
-		props: workload.WebServiceProps{Replicas: new(int32(5)), Instance: "storefront"},
+		props: workload.WebServiceProps{Identity: workload.Identity{Instance: "storefront"}, Replicas: new(int32(5))},
 		kinds: []string{"Deployment", "Service"},
 		check: func(t *testing.T, objs objects) {
 			want(t, objs.kind(t, "Deployment"), "spec.replicas", 5.0)

@@ -10,18 +10,8 @@ import (
 
 // WorkerProps configures a Worker.
 type WorkerProps struct {
-	// Name is the app.kubernetes.io/name label: what runs ("mailer").
-	// The construct id if empty.
-	Name string
-	// Instance is the app.kubernetes.io/instance label and the
-	// Deployment's metadata.name. A name generated from the construct
-	// path if empty, like any name tsumiki generates.
-	Instance string
-	// Component is the app.kubernetes.io/component label, left out if
-	// empty.
-	Component string
-	// PartOf is the app.kubernetes.io/part-of label, left out if empty.
-	PartOf string
+	// Identity names the Worker and labels its objects and pods.
+	Identity
 	// Replicas of the Deployment; 1 if nil.
 	Replicas *int32
 	// Pod is what the Deployment runs.
@@ -33,17 +23,16 @@ type WorkerProps struct {
 // readiness probe (see Container.Readiness).
 type Worker struct {
 	constructs.Construct
+	pods
 	// Deployment runs the pods.
 	Deployment *constructs.Object[*appsv1.Deployment]
-
-	id identity
 }
 
 // NewWorker adds a Worker to scope.
 func NewWorker(scope constructs.Construct, id string, props WorkerProps) *Worker {
 	w := &Worker{Construct: constructs.NewNode(scope, id)}
-	w.id = newIdentity(w.Node(), props.Name, props.Instance, props.Component, props.PartOf, 0)
-	template, configMaps := buildPod(w.Node(), props.Pod, w.id, podOptions{defaultReadiness: true})
+	w.pods = pods{id: props.Identity.resolve(w, "Deployment", Identity{}), self: w}
+	template, uses := buildPod(w.Node(), props.Pod, w.id, podOptions{defaultReadiness: true})
 	replicas := props.Replicas
 	if replicas == nil {
 		replicas = new(int32(1))
@@ -54,22 +43,16 @@ func NewWorker(scope constructs.Construct, id string, props WorkerProps) *Worker
 			Replicas: replicas,
 			Selector: &metav1.LabelSelector{MatchLabels: w.id.selector()},
 			Template: template,
+			// Written out, so the manifest says how it rolls out.
+			Strategy: appsv1.DeploymentStrategy{Type: appsv1.RollingUpdateDeploymentStrategyType},
 		},
 	})
-	finishPod(w.Node(), props.Pod, configMaps, w.Deployment.APIObject, w.PodTemplate)
+	finishPod(w, "Deployment", props.Pod, uses, w.Deployment.APIObject)
 	w.Node().AddValidation(constructs.ValidationFunc(func() []error {
-		if sel := w.Deployment.Obj.Spec.Selector; sel != nil {
-			if err := checkSelector("Deployment", sel.MatchLabels, w.PodTemplate().Labels); err != nil {
-				return []error{err}
-			}
-		}
-		return nil
+		return checkSelectors(w, selectorOf("Deployment", w.Deployment.Obj.Spec.Selector))
 	}))
 	return w
 }
-
-// Selector returns the labels that select the pods, in a new map.
-func (w *Worker) Selector() map[string]string { return w.id.selector() }
 
 // PodTemplate returns the Deployment's pod template.
 func (w *Worker) PodTemplate() *corev1.PodTemplateSpec { return &w.Deployment.Obj.Spec.Template }
