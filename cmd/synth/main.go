@@ -11,8 +11,9 @@ package main
 
 import (
 	"gitlab.com/tsumiki/tsumiki/apps/guestbook"
+	"gitlab.com/tsumiki/tsumiki/apps/shop"
 	"gitlab.com/tsumiki/tsumiki/apps/worker"
 	"gitlab.com/tsumiki/tsumiki/pkg/synth"
 )
 
-func main() { synth.Main(guestbook.App, worker.App) }
+func main() { synth.Main(guestbook.App, worker.App, shop.App) }

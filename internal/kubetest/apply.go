@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -96,6 +97,15 @@ func (c *Cluster) Apply(ctx context.Context, manifests []byte, opts ApplyOptions
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// InstallCRDs applies the CustomResourceDefinitions in manifests and waits
+// until the API server serves them.
+func (c *Cluster) InstallCRDs(ctx context.Context, manifests []byte) error {
+	if err := c.Apply(ctx, manifests, ApplyOptions{}); err != nil {
+		return err
+	}
+	return c.waitEstablished(ctx, manifests, time.Minute)
 }
 
 // DryRun validates manifests against the API server without storing

@@ -105,11 +105,15 @@ func parse(t testing.TB, docs []constructs.Document, out *constructs.Output) *Ma
 	return m
 }
 
-// Find returns the object of the kind with the name, in any namespace, or
-// nil.
+// Find returns the first object of the kind with the name, or nil. The
+// name is "namespace/name" for one namespace, "name" for any.
 func (m *Manifests) Find(kind, name string) *Object {
+	ns, name, inNamespace := strings.Cut(name, "/")
+	if !inNamespace {
+		name = ns
+	}
 	for _, o := range m.Objects {
-		if o.GroupVersionKind.Kind == kind && o.Name == name {
+		if o.GroupVersionKind.Kind == kind && o.Name == name && (!inNamespace || o.Namespace == ns) {
 			return o
 		}
 	}

@@ -76,6 +76,9 @@ func TestFind(t *testing.T) {
 	if cm.Path != "test/config" || cm.File != "test.k8s.yaml" {
 		t.Errorf("document %s in %s", cm.Path, cm.File)
 	}
+	if m.Find("ConfigMap", "demo/greeting") != cm || m.Find("ConfigMap", "other/greeting") != nil {
+		t.Error("Find by namespace and name")
+	}
 	if m.Find("ConfigMap", "other") != nil || len(m.OfKind("ConfigMap")) != 1 {
 		t.Error("Find or OfKind")
 	}
