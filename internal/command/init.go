@@ -24,7 +24,8 @@ func Init(p cli.Process) *cobra.Command {
 		Short: "Start a repository of apps: an example app, two environments, cmd/synth, a pipeline",
 		Long: `Write a new repository of apps into DIR, which must not exist or be empty:
 apps/ with an example app and its tests, config/ with two environments,
-cmd/synth/main.go, .gitlab-ci.yml, Makefile, README.md and .gitignore. Then
+cmd/synth/main.go, the pipeline (.gitlab-ci.yml, or with --forge github
+.github/workflows/manifests.yml), Makefile, README.md and .gitignore. Then
 run go mod tidy and write the example app's golden files, so that
 go run ./cmd/synth and make test pass at once.`,
 		Example: "  tsumiki init shop --module gitlab.example.com/platform/shop",
@@ -39,6 +40,7 @@ go run ./cmd/synth and make test pass at once.`,
 	f.StringVar(&opts.Module, "module", "", "module path of the new repository (required)")
 	f.StringVar(&opts.Version, "tsumiki-version", "", "framework version go.mod requires (default: this tsumiki's)")
 	f.StringVar(&opts.Framework, "framework", "", "use the framework checkout in this `directory` instead of a published version (a replace directive)")
+	f.StringVar(&opts.Forge, "forge", "gitlab", "where the repository lives, for its pipeline: gitlab (.gitlab-ci.yml) or github (.github/workflows/)")
 	f.BoolVar(&skipGo, "skip-go", false, "only write the files; run go mod tidy and write the golden files yourself")
 
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {

@@ -1,9 +1,10 @@
 // Package starter writes a new repository of apps on the framework: what
 // `tsumiki init` creates. The files come from template/, where names
 // starting with "dot-" stand for dotfiles and every file ends in .tmpl (so
-// that the framework's own tools never read the Go files there as code);
-// text/template fills them in with [[ ]] delimiters, leaving the {{ }} of Go
-// templates in the files alone.
+// that the framework's own tools never read the Go files there as code), and
+// a first folder forge-<forge>/ holds what only that forge's repositories
+// get (the pipeline); text/template fills them in with [[ ]] delimiters,
+// leaving the {{ }} of Go templates and workflow expressions alone.
 package starter
 
 import (
@@ -38,7 +39,17 @@ type Options struct {
 	// Framework, if not empty, is a directory holding a checkout of the
 	// framework, which a replace directive in go.mod points to.
 	Framework string
+	// Forge is where the repository lives, which decides its pipeline:
+	// ForgeGitLab (.gitlab-ci.yml, the default) or ForgeGitHub
+	// (.github/workflows/manifests.yml).
+	Forge string
 }
+
+// The forges a repository's pipeline can be written for.
+const (
+	ForgeGitLab = "gitlab"
+	ForgeGitHub = "github"
+)
 
 // ErrExists is returned by Write for a directory that is not empty.
 var ErrExists = errors.New("directory is not empty")
@@ -54,6 +65,12 @@ func Write(dir string, opts Options) ([]string, error) {
 	}
 	if !semver.MatchString(opts.Version) || strings.HasSuffix(opts.Version, "+dirty") {
 		return nil, fmt.Errorf("framework version %q is not a published module version", opts.Version)
+	}
+	if opts.Forge == "" {
+		opts.Forge = ForgeGitLab
+	}
+	if opts.Forge != ForgeGitLab && opts.Forge != ForgeGitHub {
+		return nil, fmt.Errorf("forge %q: want %s or %s", opts.Forge, ForgeGitLab, ForgeGitHub)
 	}
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return nil, fmt.Errorf("%w: %s", ErrExists, dir)
@@ -77,6 +94,10 @@ func Write(dir string, opts Options) ([]string, error) {
 		if err != nil || d.IsDir() {
 			return err
 		}
+		name, ok := outputName(strings.TrimPrefix(p, "template/"), opts.Forge)
+		if !ok {
+			return nil
+		}
 		text, err := fs.ReadFile(files, p)
 		if err != nil {
 			return err
@@ -89,7 +110,6 @@ func Write(dir string, opts Options) ([]string, error) {
 		if err := tmpl.Execute(&out, data); err != nil {
 			return err
 		}
-		name := outputName(strings.TrimPrefix(p, "template/"))
 		target := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 			return err
@@ -106,12 +126,21 @@ func Write(dir string, opts Options) ([]string, error) {
 	return written, nil
 }
 
-// outputName is the name a template file is written under.
-func outputName(name string) string {
-	name = strings.TrimSuffix(name, ".tmpl")
-	dir, base := path.Split(name)
-	if rest, ok := strings.CutPrefix(base, "dot-"); ok {
-		base = "." + rest
+// outputName is the name a template file is written under for forge, and
+// false for a file of another forge.
+func outputName(name, forge string) (string, bool) {
+	if rest, ok := strings.CutPrefix(name, "forge-"); ok {
+		f, rest, _ := strings.Cut(rest, "/")
+		if f != forge {
+			return "", false
+		}
+		name = rest
 	}
-	return dir + base
+	parts := strings.Split(strings.TrimSuffix(name, ".tmpl"), "/")
+	for i, part := range parts {
+		if rest, ok := strings.CutPrefix(part, "dot-"); ok {
+			parts[i] = "." + rest
+		}
+	}
+	return path.Join(parts...), true
 }
