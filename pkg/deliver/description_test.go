@@ -1,10 +1,12 @@
 package deliver
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
+	"gitlab.com/tsumiki/tsumiki/pkg/gitsync"
 	"gitlab.com/tsumiki/tsumiki/pkg/manifest"
 )
 
@@ -34,8 +36,8 @@ func TestDescriptionCutsDiffs(t *testing.T) {
 	if len(d) > maxDiff+100*400 {
 		t.Errorf("description is %d bytes", len(d))
 	}
-	if !strings.HasSuffix(d, marker(Config{Base: "main", Path: "apps"})+"\n") {
-		t.Error("the marker that supersede looks for is missing")
+	if m, ok := parseMarker(d); !ok || m != (marker{Base: "main", Path: "/apps"}) || !strings.HasSuffix(d, "\n<!-- tsumiki: base=main path=/apps -->\n") {
+		t.Errorf("the marker that supersede looks for is missing: %+v", m)
 	}
 }
 
@@ -52,9 +54,12 @@ func TestRedactURL(t *testing.T) {
 			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
 		}
 	}
-	cfg := Config{Repo: "https://oauth2:glpat-SECRET@gitlab.example.com:badport/g/p.git", Mode: ModeMR, Base: "main", Branch: "b"}
-	if err := cfg.Validate(); err == nil || strings.Contains(err.Error(), "SECRET") {
-		t.Errorf("Validate of a malformed URL with a token: %v", err)
+	for _, repo := range []string{"https://oauth2:glpat-SECRET@gitlab.example.com:badport/g/p.git", "https://oauth2:glpat-SECRET@gitlab.example.com/g/p.git"} {
+		cfg := Config{Repo: repo, Mode: ModeMR, Base: "main", Branch: "b", Dist: "dist"}.WithDefaults()
+		var ce *ConfigError
+		if err := cfg.Validate(); !errors.As(err, &ce) || ce.Field != "Repo" || strings.Contains(err.Error(), "SECRET") {
+			t.Errorf("Validate of %s: %v", redactURL(repo), err)
+		}
 	}
 }
 
@@ -70,12 +75,13 @@ func TestWebURLAndDerivedProject(t *testing.T) {
 			t.Errorf("webURL(%q) = %q, want %q", in, got, want)
 		}
 	}
-	cfg := Config{Repo: "https://gitlab.example.com:8443/platform/manifests.git", Mode: ModeMR, Base: "main", Branch: "b"}
+	cfg := Config{Repo: "https://gitlab.example.com:8443/platform/manifests.git", Mode: ModeMR, Base: "main", Branch: "b", Dist: "dist", Auth: gitsync.Auth{Token: "t"}}.WithDefaults()
 	if err := cfg.Validate(); err != nil || cfg.GitLabURL != "https://gitlab.example.com:8443" || cfg.Project != "platform/manifests" {
 		t.Errorf("Validate: %v; gitlab %q, project %q", err, cfg.GitLabURL, cfg.Project)
 	}
-	ssh := Config{Repo: "git@gitlab.example.com:platform/manifests.git", Mode: ModeMR, Base: "main", Branch: "b"}
-	if err := ssh.Validate(); err == nil || !strings.Contains(err.Error(), "--gitlab-url") {
-		t.Errorf("an ssh repository without --gitlab-url: %v", err)
+	ssh := Config{Repo: "git@gitlab.example.com:platform/manifests.git", Mode: ModeMR, Base: "main", Branch: "b", Dist: "dist"}.WithDefaults()
+	var ce *ConfigError
+	if err := ssh.Validate(); !errors.As(err, &ce) || ce.Field != "GitLabURL" {
+		t.Errorf("an ssh repository without a GitLab URL: %v", err)
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/transport"
@@ -25,18 +27,48 @@ func Temporary(err error) bool {
 	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE)
 }
 
-// httpStatus digs the status out of go-git's HTTP errors, which it wraps in
-// a type without Unwrap.
+// RetryAfter returns how long the server asked to wait before the next
+// attempt, from the Retry-After header (seconds or an HTTP date) of an HTTP
+// answer, or 0.
+func RetryAfter(err error) time.Duration {
+	resp := httpResponse(err)
+	if resp == nil {
+		return 0
+	}
+	return ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+}
+
+// ParseRetryAfter reads a Retry-After value, seconds or an HTTP date (then
+// relative to now); 0 when absent, malformed or in the past.
+func ParseRetryAfter(v string, now time.Time) time.Duration {
+	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
 func httpStatus(err error) int {
+	if resp := httpResponse(err); resp != nil {
+		return resp.StatusCode
+	}
+	return 0
+}
+
+// httpResponse digs the answer out of go-git's HTTP errors, which it wraps
+// in a type without Unwrap.
+func httpResponse(err error) *http.Response {
 	var ue *plumbing.UnexpectedError
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
 	var he *githttp.Err
-	if errors.As(err, &he) && he.Response != nil {
-		return he.Response.StatusCode
+	if errors.As(err, &he) {
+		return he.Response
 	}
-	return 0
+	return nil
 }
 
 // explain says what to fix for the errors a user can fix.
