@@ -180,7 +180,9 @@ func TestValidate(t *testing.T) {
 		{"GitLabURL", func(c *Config) { c.Repo, c.GitLabURL = "git@gitlab.example.com:p/m.git", "" }},
 		{"Project", func(c *Config) { c.Repo, c.GitLabURL = "/srv/git/m.git", "https://gitlab.example.com" }},
 		{"Auth.Token", func(c *Config) { c.Auth.Token = "" }},
-		{"Auth.SSHKey", func(c *Config) { c.Repo, c.GitLabURL = "ssh://git@gitlab.example.com/p/m.git", "https://gitlab.example.com" }},
+		{"Auth.SSHKey", func(c *Config) {
+			c.Repo, c.GitLabURL = "ssh://git@gitlab.example.com/p/m.git", "https://gitlab.example.com"
+		}},
 	} {
 		cfg := good
 		tt.change(&cfg)
