@@ -86,11 +86,11 @@ Exit codes: 0 success (including no changes), 1 failure, 2 bad usage.`,
 			}
 		}
 		if cfg.Source.SHA == "" {
-			src, err := deliver.SourceFromGit(".")
-			if err != nil {
-				return err
+			// Outside CI, the checkout is the source; without one, the
+			// source is unknown and --branch must name the branch.
+			if src, err := deliver.SourceFromGit("."); err == nil {
+				cfg.Source = src
 			}
-			cfg.Source = src
 		}
 		cfg = cfg.WithDefaults()
 		if err := cfg.Validate(); err != nil {
