@@ -59,7 +59,7 @@ func TestReportOnEveryOutcome(t *testing.T) {
 		want  func(s *servers) map[string]string
 	}{
 		{
-			name: "merge request opened",
+			name:  "merge request opened",
 			setup: func(t *testing.T, s *servers) []string { return []string{"--repo", s.repoURL, "--dist", s.dist} },
 			want: func(s *servers) map[string]string {
 				return map[string]string{"TSUMIKI_STATUS": "merge-request-opened", "TSUMIKI_BRANCH": "tsumiki/aaaaaaaa", "TSUMIKI_COMMIT": rev(t, s.bare, "tsumiki/aaaaaaaa"),
@@ -79,15 +79,19 @@ func TestReportOnEveryOutcome(t *testing.T) {
 			},
 		},
 		{
-			name:  "dry run",
-			setup: func(t *testing.T, s *servers) []string { return []string{"--repo", s.repoURL, "--dist", s.dist, "--dry-run"} },
+			name: "dry run",
+			setup: func(t *testing.T, s *servers) []string {
+				return []string{"--repo", s.repoURL, "--dist", s.dist, "--dry-run"}
+			},
 			want: func(s *servers) map[string]string {
 				return map[string]string{"TSUMIKI_STATUS": "dry-run", "TSUMIKI_COMMIT": "", "TSUMIKI_BASE_COMMIT": rev(t, s.bare, "main"), "TSUMIKI_OBJECTS_ADDED": "1"}
 			},
 		},
 		{
-			name:  "push mode",
-			setup: func(t *testing.T, s *servers) []string { return []string{"--repo", s.repoURL, "--dist", s.dist, "--mode", "push"} },
+			name: "push mode",
+			setup: func(t *testing.T, s *servers) []string {
+				return []string{"--repo", s.repoURL, "--dist", s.dist, "--mode", "push"}
+			},
 			want: func(s *servers) map[string]string {
 				return map[string]string{"TSUMIKI_STATUS": "pushed", "TSUMIKI_BRANCH": "main", "TSUMIKI_COMMIT": rev(t, s.bare, "main")}
 			},
@@ -115,7 +119,9 @@ func TestReportOnEveryOutcome(t *testing.T) {
 		},
 		{
 			name: "usage", code: 2,
-			setup: func(t *testing.T, s *servers) []string { return []string{"--repo", s.repoURL, "--dist", s.dist, "--path", "../production"} },
+			setup: func(t *testing.T, s *servers) []string {
+				return []string{"--repo", s.repoURL, "--dist", s.dist, "--path", "../production"}
+			},
 			want: func(s *servers) map[string]string {
 				return map[string]string{"TSUMIKI_STATUS": "failed", "TSUMIKI_BASE_COMMIT": ""}
 			},
@@ -178,17 +184,23 @@ func TestFailureWording(t *testing.T) {
 		},
 		{
 			name: "path leaves the repository", code: 2,
-			setup:  func(t *testing.T, s *servers) []string { return []string{"--repo", s.repoURL, "--dist", s.dist, "--path", "../production"} },
+			setup: func(t *testing.T, s *servers) []string {
+				return []string{"--repo", s.repoURL, "--dist", s.dist, "--path", "../production"}
+			},
 			stderr: []string{`sync: --path "../production" leaves the repository`},
 		},
 		{
 			name: "path not clean", code: 2,
-			setup:  func(t *testing.T, s *servers) []string { return []string{"--repo", s.repoURL, "--dist", s.dist, "--path", "a/../b"} },
+			setup: func(t *testing.T, s *servers) []string {
+				return []string{"--repo", s.repoURL, "--dist", s.dist, "--path", "a/../b"}
+			},
 			stderr: []string{`--path "a/../b" is not a clean path (did you mean "b"?)`},
 		},
 		{
 			name: "branch is the base", code: 2,
-			setup:  func(t *testing.T, s *servers) []string { return []string{"--repo", s.repoURL, "--dist", s.dist, "--branch", "main"} },
+			setup: func(t *testing.T, s *servers) []string {
+				return []string{"--repo", s.repoURL, "--dist", s.dist, "--branch", "main"}
+			},
 			stderr: []string{`--branch "main" is also --base; set --mode to push to commit to the base branch`},
 		},
 		{
@@ -236,12 +248,16 @@ func TestFailureWording(t *testing.T) {
 		},
 		{
 			name: "unknown reviewer", code: 1,
-			setup:  func(t *testing.T, s *servers) []string { return []string{"--repo", s.repoURL, "--dist", s.dist, "--reviewer", "nobody"} },
+			setup: func(t *testing.T, s *servers) []string {
+				return []string{"--repo", s.repoURL, "--dist", s.dist, "--reviewer", "nobody"}
+			},
 			stderr: []string{`no GitLab user named "nobody" (check --assignee and --reviewer)`},
 		},
 		{
 			name: "no such base", code: 1,
-			setup:  func(t *testing.T, s *servers) []string { return []string{"--repo", s.repoURL, "--dist", s.dist, "--base", "production"} },
+			setup: func(t *testing.T, s *servers) []string {
+				return []string{"--repo", s.repoURL, "--dist", s.dist, "--base", "production"}
+			},
 			stderr: []string{"branch not found: production (check --base)"},
 		},
 	}
