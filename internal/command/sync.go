@@ -74,6 +74,10 @@ Exit codes: 0 success (including no changes), 1 failure, 2 bad usage.`,
 			}
 			err = cli.Masked(err, cfg.Auth.Token)
 		}()
+		// A report that cannot be written fails before anything is done.
+		if err := writeReport(report, res); err != nil {
+			return cli.Usage(err)
+		}
 		if err := readCredentials(p, &cfg, tokenFile, sshKeyFile); err != nil {
 			return err
 		}

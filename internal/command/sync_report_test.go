@@ -247,6 +247,13 @@ func TestFailureWording(t *testing.T) {
 			not:    []string{"run again"},
 		},
 		{
+			name: "report cannot be written", code: 2,
+			setup: func(t *testing.T, s *servers) []string {
+				return []string{"--repo", s.repoURL, "--dist", s.dist, "--report", filepath.Join(t.TempDir(), "missing", "sync.env")}
+			},
+			stderr: []string{"sync: --report: open "},
+		},
+		{
 			name: "unknown reviewer", code: 1,
 			setup: func(t *testing.T, s *servers) []string {
 				return []string{"--repo", s.repoURL, "--dist", s.dist, "--reviewer", "nobody"}

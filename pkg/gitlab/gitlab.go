@@ -269,11 +269,25 @@ func (e *APIError) Error() string {
 	case http.StatusUnauthorized:
 		return fmt.Sprintf("%s: GitLab rejected the token (401): it is not a valid, unexpired access token", e.Op)
 	case http.StatusForbidden:
-		return fmt.Sprintf("%s: the token may not do this (403): it needs the api scope and at least the Developer role on %s", e.Op, e.Project)
+		return fmt.Sprintf("%s: the token may not do this (403): it needs the api scope and at least the Developer role on %s%s", e.Op, e.Project, e.said("403 Forbidden"))
 	case http.StatusNotFound:
 		return fmt.Sprintf("%s: project %s not found (404), or the token's user cannot see it", e.Op, e.Project)
 	}
 	return fmt.Sprintf("%s: GitLab refused the request (%d): %v", e.Op, e.Status, e.Err)
+}
+
+// said is GitLab's own message, as " (GitLab: …)", unless it only repeats
+// the status.
+func (e *APIError) said(plain string) string {
+	var er *gl.ErrorResponse
+	if !errors.As(e.Err, &er) {
+		return ""
+	}
+	msg := strings.TrimSuffix(strings.TrimPrefix(er.Message, "{message: "), "}")
+	if msg == "" || msg == plain {
+		return ""
+	}
+	return " (GitLab: " + msg + ")"
 }
 
 func (e *APIError) Unwrap() error { return e.Err }

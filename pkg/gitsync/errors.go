@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -71,15 +72,29 @@ func httpResponse(err error) *http.Response {
 	return nil
 }
 
-// explain says what to fix for the errors a user can fix.
+// explain says what to fix for the errors a user can fix, with what the
+// server said.
 func explain(op, url string, err error) error {
 	switch {
 	case errors.Is(err, transport.ErrAuthenticationRequired):
-		return fmt.Errorf("%s %s: %w: the token was not accepted; use an access token of the manifests project with the write_repository scope", op, url, ErrAuth)
+		return fmt.Errorf("%s %s: %w: the token was not accepted; use an access token of the manifests project with the write_repository scope%s", op, url, ErrAuth, serverSaid(err, transport.ErrAuthenticationRequired))
 	case errors.Is(err, transport.ErrAuthorizationFailed):
-		return fmt.Errorf("%s %s: %w: the token may not do this; it needs the Developer role (or higher) and the write_repository scope", op, url, ErrAuth)
+		return fmt.Errorf("%s %s: %w: the token may not do this; it needs the Developer role (or higher) and the write_repository scope%s", op, url, ErrAuth, serverSaid(err, transport.ErrAuthorizationFailed))
 	case errors.Is(err, transport.ErrRepositoryNotFound):
-		return fmt.Errorf("%s %s: repository not found (or the token cannot see it)", op, url)
+		return fmt.Errorf("%s %s: repository not found (or the token cannot see it)%s", op, url, serverSaid(err, transport.ErrRepositoryNotFound))
 	}
 	return fmt.Errorf("%s %s: %w", op, url, err)
+}
+
+// serverSaid returns the body the server sent with a refusal, which go-git
+// appends to its own error, as " (the server said: …)", or "".
+func serverSaid(err, sentinel error) string {
+	_, body, _ := strings.Cut(err.Error(), sentinel.Error()+": ")
+	if body = strings.Join(strings.Fields(body), " "); body == "" {
+		return ""
+	}
+	if len(body) > 300 {
+		body = body[:300] + "…"
+	}
+	return " (the server said: " + body + ")"
 }

@@ -169,8 +169,8 @@ func TestBadTokenKeepsSecret(t *testing.T) {
 	if strings.Contains(err.Error(), "wrong-secret-token") {
 		t.Errorf("error shows the token: %v", err)
 	}
-	if !errors.Is(err, gitsync.ErrAuth) || !strings.Contains(err.Error(), "token was not accepted") {
-		t.Errorf("error does not say the token was refused: %v", err)
+	if !errors.Is(err, gitsync.ErrAuth) || !strings.Contains(err.Error(), "token was not accepted") || !strings.Contains(err.Error(), "(the server said: HTTP Basic: Access denied)") {
+		t.Errorf("error does not say the token was refused, and what the server said: %v", err)
 	}
 }
 

@@ -189,6 +189,27 @@ func TestDeleteWithLease(t *testing.T) {
 	}
 }
 
+// TestDeleteAgainAfterLostAnswer: a deletion the server made, whose answer
+// was lost, succeeds when repeated.
+func TestDeleteAgainAfterLostAnswer(t *testing.T) {
+	ctx := context.Background()
+	s, url, bare := serve(t, base, 1)
+	r, c := clone(t, url, "tsumiki/gone")
+	if err := r.Push(ctx, gitsync.PushOptions{Branch: "tsumiki/gone"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Inject(gittest.Fault{Request: "POST /group/manifests.git/git-receive-pack", Status: http.StatusBadGateway, After: true})
+	if err := r.Delete(ctx, gitsync.DeleteOptions{Branch: "tsumiki/gone", Expect: c}); !gitsync.Temporary(err) {
+		t.Fatalf("err = %v, want a temporary failure", err)
+	}
+	if !revParse(t, bare, "tsumiki/gone").IsZero() {
+		t.Fatal("the fault kept the branch")
+	}
+	if err := r.Delete(ctx, gitsync.DeleteOptions{Branch: "tsumiki/gone", Expect: c}); err != nil {
+		t.Errorf("the repeated delete: %v", err)
+	}
+}
+
 func TestReplaceRefusesPathsOutsideTheDirectory(t *testing.T) {
 	_, url, _ := serve(t, base, 1)
 	r, err := gitsync.Clone(context.Background(), gitsync.CloneOptions{URL: url, Branch: "main", Auth: gitsync.Auth{Token: token}, TempDir: t.TempDir()})
