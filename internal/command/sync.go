@@ -278,14 +278,14 @@ func printResult(out io.Writer, res *deliver.Result) {
 		fmt.Fprintln(out)
 	}
 	for _, s := range res.Superseded {
-		what := "superseded merge request"
-		if res.MergeRequest != nil && s.IID == res.MergeRequest.IID {
-			what = "this commit's merge request, superseded by !" + fmt.Sprint(res.SupersededBy.IID) + ","
+		if res.MergeRequest != nil && s.IID == res.MergeRequest.IID && res.SupersededBy != nil {
+			fmt.Fprintf(out, "closed merge request !%d: a newer commit's, !%d, is open: %s", s.IID, res.SupersededBy.IID, res.SupersededBy.URL)
+		} else {
+			fmt.Fprintf(out, "closed superseded merge request !%d", s.IID)
 		}
-		fmt.Fprintf(out, "closed %s !%d", what, s.IID)
 		switch {
 		case s.BranchDeleted:
-			fmt.Fprintf(out, " and deleted its branch %s", s.SourceBranch)
+			fmt.Fprintf(out, "; deleted its branch %s", s.SourceBranch)
 		case s.BranchKept != nil:
 			fmt.Fprintf(out, "; kept its branch %s: %v", s.SourceBranch, s.BranchKept)
 		}

@@ -91,8 +91,8 @@ type Result struct {
 	// Changes are the objects added, changed and removed; Files the files.
 	Changes []manifest.Change
 	Files   *gitsync.Plan
-	// Branch holds the change (the base branch in ModePush); "" when there
-	// was nothing to commit.
+	// Branch holds the change (the base branch in ModePush); "" until it
+	// does, and when there was nothing to commit.
 	Branch string
 	// Commit is the commit the branch holds after the sync: the change, or
 	// BaseCommit when nothing changed.
@@ -209,7 +209,6 @@ func (s *syncRun) run(ctx context.Context) error {
 	if cfg.Mode == ModePush {
 		branch = cfg.Base
 	}
-	res.Branch = branch
 	commit, err := s.repo.Commit(gitsync.CommitOptions{Tree: plan.Tree, Message: commitMessage(cfg), Author: cfg.Author, When: time.Now(), Branch: branch})
 	if err != nil {
 		return err
@@ -220,12 +219,12 @@ func (s *syncRun) run(ctx context.Context) error {
 			return s.repo.Push(ctx, gitsync.PushOptions{Branch: branch, Expect: s.repo.Head()})
 		})
 		if errors.Is(err, gitsync.ErrRejected) {
-			return fmt.Errorf("%w: %s moved since the clone (a merge meanwhile?): %w", ErrMoved, branch, err)
+			return fmt.Errorf("%w (a push to %s since the clone): %w", ErrMoved, branch, err)
 		}
 		if err != nil {
 			return err
 		}
-		res.Status, res.Commit, res.Pushed = StatusPushed, commit.String(), true
+		res.Status, res.Branch, res.Commit, res.Pushed = StatusPushed, branch, commit.String(), true
 		return nil
 	}
 
@@ -259,7 +258,7 @@ func (s *syncRun) pushBranch(ctx context.Context, commit, tree plumbing.Hash) er
 		return err
 	}
 	if tip != nil && tip.Tree == tree {
-		res.Commit = tip.Commit.String()
+		res.Branch, res.Commit = branch, tip.Commit.String()
 		return nil
 	}
 	expect := plumbing.ZeroHash
@@ -270,7 +269,7 @@ func (s *syncRun) pushBranch(ctx context.Context, commit, tree plumbing.Hash) er
 		return s.repo.Push(ctx, gitsync.PushOptions{Branch: branch, Expect: expect})
 	})
 	if err == nil {
-		res.Commit, res.Pushed = commit.String(), true
+		res.Branch, res.Commit, res.Pushed = branch, commit.String(), true
 		return nil
 	}
 	if !errors.Is(err, gitsync.ErrRejected) {
@@ -286,7 +285,7 @@ func (s *syncRun) pushBranch(ctx context.Context, commit, tree plumbing.Hash) er
 	}
 	if now != nil && now.Tree == tree {
 		s.log.Info("another sync pushed the same change", "branch", branch, "commit", now.Commit.String())
-		res.Commit = now.Commit.String()
+		res.Branch, res.Commit = branch, now.Commit.String()
 		return nil
 	}
 	return fmt.Errorf("%w: another sync is pushing a different change to %s at the same time: %w", ErrMoved, branch, err)

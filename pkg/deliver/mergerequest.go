@@ -279,8 +279,11 @@ func (s *syncRun) supersede(ctx context.Context, mine *MergeRequest) error {
 		return nil
 	}
 
-	note := fmt.Sprintf("Superseded by !%d (%s), which holds the manifests of a newer commit (%s). Closed by tsumiki.",
-		newest.mr.IID, newest.mr.URL, shortSHA(newest.marker.Source))
+	newer := "a newer commit"
+	if sha := newest.marker.Source; sha != "" {
+		newer += " (" + sha[:min(len(sha), 8)] + ")"
+	}
+	note := fmt.Sprintf("Superseded by !%d (%s), which holds the manifests of %s. Closed by tsumiki.", newest.mr.IID, newest.mr.URL, newer)
 	for _, c := range others {
 		if c.mr.IID != newest.mr.IID && c.marker.olderThan(newest.marker) {
 			if err := s.close(ctx, c.mr, note); err != nil {
@@ -393,16 +396,6 @@ func sourceName(s Source) string {
 		return s.ShortSHA
 	}
 	return "this commit"
-}
-
-func shortSHA(sha string) string {
-	if len(sha) > 8 {
-		return sha[:8]
-	}
-	if sha == "" {
-		return "of unknown source"
-	}
-	return sha
 }
 
 // Description is the merge request text: where the change comes from, a
