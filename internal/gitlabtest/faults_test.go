@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -166,5 +167,24 @@ func TestInjectedFaults(t *testing.T) {
 		if n.Body == "hello" {
 			t.Error("a note was stored behind a 503")
 		}
+	}
+}
+
+// TestDroppedConnection: a Drop fault closes the connection without an
+// answer, after making the change when AfterHandling is set.
+func TestDroppedConnection(t *testing.T) {
+	f := setup(t)
+	f.srv.Inject(gitlabtest.Fault{Route: "POST /api/v4/projects/{id}/merge_requests", Drop: true, AfterHandling: true})
+	_, _, err := f.client(t, devToken).MergeRequests.CreateMergeRequest(f.project.ID, &gitlab.CreateMergeRequestOptions{
+		Title: gitlab.Ptr("t"), SourceBranch: gitlab.Ptr("a"), TargetBranch: gitlab.Ptr("main"),
+	})
+	if err == nil || !strings.Contains(err.Error(), "EOF") {
+		t.Errorf("err = %v, want the connection's end", err)
+	}
+	if mrs := f.srv.MergeRequests(f.project.ID); len(mrs) != 1 {
+		t.Errorf("%d merge requests, want the one made before the drop", len(mrs))
+	}
+	if got := statuses(f, "POST", "/api/v4/projects/1/merge_requests"); !slices.Equal(got, []int{0}) {
+		t.Errorf("statuses %v", got)
 	}
 }

@@ -104,7 +104,8 @@ type Request struct {
 	Path string
 	// Query is the raw query string without the private_token and
 	// access_token parameters, so credentials never reach test output.
-	Query  string
+	Query string
+	// Status is the status answered; 0 for a connection a fault dropped.
 	Status int
 }
 
@@ -153,6 +154,10 @@ type Fault struct {
 	// made, and only the answer replaced: a proxy that timed out waiting,
 	// or an answer lost on the way back. A retry then meets the change.
 	AfterHandling bool
+	// Drop closes the connection instead of answering, as a load balancer
+	// that gives up does; the client sees the connection end (EOF) and
+	// the request is logged with status 0. Status is ignored.
+	Drop bool
 	// Times is how many matching requests fail; 1 if zero.
 	Times int
 }
@@ -409,13 +414,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.requests = append(s.requests, entry)
 		s.logMu.Unlock()
 	}}
-	switch f := s.takeFault(r); {
+	f := s.takeFault(r)
+	switch {
 	case f == nil:
 		s.mux.ServeHTTP(rec, r)
 	case f.AfterHandling:
 		s.mux.ServeHTTP(httptest.NewRecorder(), r)
-		writeFailure(rec, f)
-	default:
+	}
+	switch {
+	case f != nil && f.Drop:
+		rec.logged = true
+		rec.log(0)
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+		}
+		return
+	case f != nil:
 		writeFailure(rec, f)
 	}
 	if !rec.logged {

@@ -48,6 +48,8 @@ type Fault struct {
 	// and only the answer replaced: a proxy that timed out on a slow
 	// request, or a connection lost on the way back.
 	After bool
+	// Drop closes the connection instead of answering; Status is ignored.
+	Drop bool
 	// Times is how many matching requests fail; 1 if zero.
 	Times int
 }
@@ -61,18 +63,15 @@ func (s *Server) Handler() http.Handler {
 		s.requests = append(s.requests, line)
 		fault := s.takeFault(line)
 		s.mu.Unlock()
-		if fault != nil && !fault.After {
-			fault.write(w)
+		if fault == nil {
+			s.serveGit(w, r)
 			return
 		}
-		if fault != nil {
+		if fault.After {
 			// Handle the request for real, then lose the answer.
-			rec := httptest.NewRecorder()
-			s.serveGit(rec, r)
-			fault.write(w)
-			return
+			s.serveGit(httptest.NewRecorder(), r)
 		}
-		s.serveGit(w, r)
+		fault.write(w)
 	})
 }
 
@@ -111,6 +110,12 @@ func (s *Server) takeFault(line string) *Fault {
 }
 
 func (f *Fault) write(w http.ResponseWriter) {
+	if f.Drop {
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+		}
+		return
+	}
 	status := f.Status
 	if status == 0 {
 		status = http.StatusServiceUnavailable

@@ -615,3 +615,24 @@ func TestMarkerInContentIsNotAMarker(t *testing.T) {
 		t.Errorf("the staging merge request was closed: %+v", res.Superseded)
 	}
 }
+
+// TestDroppedConnectionsAreRetried: a connection closed without an answer,
+// before or after the server acted, is retried like a 5xx, for git and the
+// API alike, and nothing is done twice.
+func TestDroppedConnectionsAreRetried(t *testing.T) {
+	w := newWorld(t)
+	w.git.Inject(gittest.Fault{Request: "POST /platform/manifests.git/git-upload-pack", Drop: true})
+	w.git.Inject(gittest.Fault{Request: "POST /platform/manifests.git/git-receive-pack", Drop: true, After: true})
+	w.api.Inject(gitlabtest.Fault{Route: routeMRs, Drop: true, AfterHandling: true})
+	w.api.Inject(gitlabtest.Fault{Route: "GET /api/v4/projects/{id}/merge_requests", Drop: true})
+	res, _, err := w.sync(t, w.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mrs := w.api.MergeRequests(w.project.ID); len(mrs) != 1 || res.MergeRequest.IID != mrs[0].IID || !res.Pushed {
+		t.Errorf("merge requests %+v, result %+v", mrs, res)
+	}
+	if n := len(w.waited()); n != 4 {
+		t.Errorf("%d retries (%v), want 4", n, w.waited())
+	}
+}

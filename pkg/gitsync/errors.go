@@ -3,6 +3,7 @@ package gitsync
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -16,16 +17,22 @@ import (
 )
 
 // Temporary reports whether err is a failure worth retrying: the server
-// answered 5xx or 429, the connection broke or timed out.
+// answered 5xx or 429, the connection broke, ended early or timed out.
 func Temporary(err error) bool {
 	if code := httpStatus(err); code >= 500 || code == http.StatusTooManyRequests {
 		return true
+	}
+	// go-git wraps transport errors in a type without Unwrap.
+	var ue *plumbing.UnexpectedError
+	if errors.As(err, &ue) {
+		err = errors.Join(err, ue.Err)
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		return true
 	}
-	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE)
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // RetryAfter returns how long the server asked to wait before the next
