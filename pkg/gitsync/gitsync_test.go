@@ -3,6 +3,7 @@ package gitsync_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"path/filepath"
 	"reflect"
@@ -190,6 +191,15 @@ func TestMissingBranch(t *testing.T) {
 	}
 }
 
+func mustGit(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	out, err := gittest.Git(dir, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 func TestLocalPathAndRejectedPush(t *testing.T) {
 	ctx := context.Background()
 	s := &gittest.Server{Root: t.TempDir()}
@@ -226,5 +236,22 @@ func TestLocalPathAndRejectedPush(t *testing.T) {
 	subject, err := gittest.Git(bare, "log", "-1", "--format=%s", "main")
 	if err != nil || subject != "push mode "+bare+"\n" {
 		t.Errorf("main is at %q (%v), want the first push", subject, err)
+	}
+	// Branches come and go over the local transports too.
+	for i, r := range repos {
+		branch := fmt.Sprintf("tsumiki/local%d", i)
+		c, err := r.Commit(gitsync.CommitOptions{Tree: plumbing.NewHash(strings.TrimSpace(mustGit(t, bare, "rev-parse", "main^{tree}"))), Message: branch, Author: who, When: time.Now(), Branch: branch})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Push(ctx, gitsync.PushOptions{Branch: branch}); err != nil {
+			t.Fatalf("push %s: %v", branch, err)
+		}
+		if err := r.Delete(ctx, gitsync.DeleteOptions{Branch: branch, Expect: c}); err != nil {
+			t.Fatalf("delete %s: %v", branch, err)
+		}
+	}
+	if b, _ := gittest.Branches(bare); len(b) != 1 {
+		t.Errorf("branches left: %v", b)
 	}
 }
