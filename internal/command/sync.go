@@ -203,7 +203,7 @@ func syncError(err error, res *deliver.Result, jobToken bool) error {
 	case errors.As(err, &api) && api.Status == http.StatusUnauthorized,
 		errors.Is(err, gitsync.ErrAuth):
 		return fmt.Errorf("%w (the token comes from GITLAB_TOKEN or --token-file)", err)
-	case errors.As(err, &api) && api.Status == http.StatusNotFound:
+	case errors.As(err, &api) && api.ProjectNotFound():
 		return fmt.Errorf("%w (check --project)", err)
 	case errors.As(err, &declined):
 		return err

@@ -182,7 +182,13 @@ func (s *syncRun) run(ctx context.Context) error {
 		return &ForeignFilesError{Path: cfg.Path, Files: foreign}
 	}
 	plan, err := s.repo.Replace(cfg.Path, managed, dist)
-	if err != nil {
+	var conflict *gitsync.ConflictError
+	switch {
+	case errors.As(err, &conflict) && (conflict.Path == cfg.Path || strings.HasPrefix(cfg.Path, conflict.Path+"/")):
+		return &ConfigError{Field: "Path", Value: cfg.Path, Reason: "is not a directory of the repository: " + conflict.Path + " is a file", Err: err}
+	case conflict != nil:
+		return fmt.Errorf("%w: %w", ErrRefused, err)
+	case err != nil:
 		return err
 	}
 	res.Changes, res.Files = manifest.Diff(oldObjects, prefix(newObjects, cfg.Path)), plan

@@ -636,3 +636,27 @@ func TestDroppedConnectionsAreRetried(t *testing.T) {
 		t.Errorf("%d retries (%v), want 4", n, w.waited())
 	}
 }
+
+// TestPathThatIsAFile: a managed path that names a file of the repository,
+// or output that needs a kept file to be a directory, is refused; no tree
+// with a name that is both a file and a directory is ever pushed.
+func TestPathThatIsAFile(t *testing.T) {
+	w := newWorld(t)
+	before := w.snapshot(t)
+	cfg := w.cfg
+	cfg.Path = "README.md"
+	_, _, err := w.sync(t, cfg)
+	var ce *deliver.ConfigError
+	if !errors.As(err, &ce) || ce.Field != "Path" {
+		t.Errorf("--path of a file: %v", err)
+	}
+	cfg = w.cfg
+	cfg.Dist = writeDist(t, map[string]string{"app.k8s.yaml": cm("app", "v2"), "notes.txt/x.yaml": cm("x")})
+	cfg.Keep = []string{"notes.txt"}
+	if _, _, err := w.sync(t, cfg); !errors.Is(err, deliver.ErrRefused) || !strings.Contains(err.Error(), "clusters/prod/notes.txt is a file") {
+		t.Errorf("output under a kept file: %v", err)
+	}
+	if w.snapshot(t) != before {
+		t.Error("the repository changed")
+	}
+}

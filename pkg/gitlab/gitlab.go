@@ -257,7 +257,8 @@ func status(err error) int {
 type APIError struct {
 	// Op is what the call did, such as "create merge request".
 	Op string
-	// Status is the HTTP status.
+	// Status is the HTTP status; a 404 is the project's unless GitLab
+	// names another resource (ProjectNotFound tells).
 	Status int
 	// Project is the project the call was for.
 	Project string
@@ -271,6 +272,9 @@ func (e *APIError) Error() string {
 	case http.StatusForbidden:
 		return fmt.Sprintf("%s: the token may not do this (403): it needs the api scope and at least the Developer role on %s%s", e.Op, e.Project, e.said("403 Forbidden"))
 	case http.StatusNotFound:
+		if said := e.said("404 Project Not Found"); said != "" {
+			return fmt.Sprintf("%s: not found (404)%s", e.Op, said)
+		}
 		return fmt.Sprintf("%s: project %s not found (404), or the token's user cannot see it", e.Op, e.Project)
 	}
 	return fmt.Sprintf("%s: GitLab refused the request (%d): %v", e.Op, e.Status, e.Err)
@@ -291,6 +295,13 @@ func (e *APIError) said(plain string) string {
 }
 
 func (e *APIError) Unwrap() error { return e.Err }
+
+// ProjectNotFound reports whether the error is GitLab's 404 for the
+// project itself (or one the token's user cannot see), rather than for
+// something in it.
+func (e *APIError) ProjectNotFound() bool {
+	return e.Status == http.StatusNotFound && e.said("404 Project Not Found") == ""
+}
 
 // explain turns an API error into one that says what to fix, and marks the
 // ones worth retrying.

@@ -166,6 +166,15 @@ func (r *Repo) Replace(dir string, managed func(rel string) bool, files Files) (
 		}
 		next[path.Join(dir, p)] = treeEntry{mode: filemode.Regular, hash: h}
 	}
+	// A path cannot be a file and a directory at once (git would take the
+	// tree, fsck would not): a file in the way of the new ones stops it.
+	for p := range next {
+		for d := path.Dir(p); d != "."; d = path.Dir(d) {
+			if _, ok := next[d]; ok {
+				return nil, &ConflictError{Path: d, File: p}
+			}
+		}
+	}
 	plan := &Plan{}
 	for p, e := range next {
 		o, ok := old[p]
@@ -186,6 +195,18 @@ func (r *Repo) Replace(dir string, managed func(rel string) bool, files Files) (
 	sort.Strings(plan.Removed)
 	plan.Tree, err = r.storeTree(next)
 	return plan, err
+}
+
+// ConflictError is returned by Replace when a file of the tree stands
+// where the new files need a directory, or the other way round.
+type ConflictError struct {
+	// Path is the file in the way; File a file that needs Path to be a
+	// directory.
+	Path, File string
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("%s is a file, but %s needs it to be a directory", e.Path, e.File)
 }
 
 // Identity is who a commit is by.

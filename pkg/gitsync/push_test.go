@@ -222,4 +222,12 @@ func TestReplaceRefusesPathsOutsideTheDirectory(t *testing.T) {
 			t.Errorf("Replace took %q", p)
 		}
 	}
+	// A file where a directory must go.
+	var conflict *gitsync.ConflictError
+	if _, err := r.Replace("README.md", managedExcept(), gitsync.Files{"x.yaml": []byte("x")}); !errors.As(err, &conflict) || conflict.Path != "README.md" {
+		t.Errorf("Replace under a file: %v", err)
+	}
+	if _, err := r.Replace("apps", managedExcept(), gitsync.Files{"notes.txt/x.yaml": []byte("x")}); !errors.As(err, &conflict) || conflict.Path != "apps/notes.txt" {
+		t.Errorf("Replace under a kept file: %v", err)
+	}
 }
