@@ -262,13 +262,17 @@ func TestFailureWording(t *testing.T) {
 		},
 		{
 			name: "unknown project", code: 1,
-			setup:  func(t *testing.T, s *servers) []string { return []string{"--repo", s.repoURL, "--dist", s.dist, "--project", "g/nope"} },
+			setup: func(t *testing.T, s *servers) []string {
+				return []string{"--repo", s.repoURL, "--dist", s.dist, "--project", "g/nope"}
+			},
 			stderr: []string{"project g/nope not found (404), or the token's user cannot see it (check --project)"},
 			not:    []string{"run again"},
 		},
 		{
 			name: "path is a file", code: 2,
-			setup:  func(t *testing.T, s *servers) []string { return []string{"--repo", s.repoURL, "--dist", s.dist, "--path", "README.md"} },
+			setup: func(t *testing.T, s *servers) []string {
+				return []string{"--repo", s.repoURL, "--dist", s.dist, "--path", "README.md"}
+			},
 			stderr: []string{`--path "README.md" is not a directory of the repository: README.md is a file`},
 		},
 		{
