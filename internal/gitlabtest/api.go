@@ -22,7 +22,8 @@ package gitlabtest
 //     anything else, an unknown project, or a project the user cannot read
 //     answers 404 {"message":"404 Project Not Found"}.
 //   - Unmatched routes hit the catch-all, 404 {"error":"404 Not Found"}.
-//   - POST endpoints answer 201 on success, GET and PUT 200.
+//   - POST endpoints answer 201 on success, GET and PUT 200, DELETE 204
+//     with no body (destroy_conditionally!).
 
 import (
 	"net/http"
@@ -30,7 +31,7 @@ import (
 	"strings"
 )
 
-func (s *Server) routes() http.Handler {
+func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	handle := func(pattern string, h func(*call)) {
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) { s.handle(w, r, h) })
@@ -45,6 +46,7 @@ func (s *Server) routes() http.Handler {
 	handle("PUT /api/v4/projects/{id}/merge_requests/{iid}", (*call).updateMergeRequest)
 	handle("GET /api/v4/projects/{id}/merge_requests/{iid}/notes", (*call).listNotes)
 	handle("POST /api/v4/projects/{id}/merge_requests/{iid}/notes", (*call).createNote)
+	handle("DELETE /api/v4/projects/{id}/merge_requests/{iid}/notes/{note_id}", (*call).deleteNote)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		renderError(w, http.StatusNotFound, "404 Not Found")
 	})

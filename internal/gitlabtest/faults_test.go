@@ -5,10 +5,13 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
+
+	"gitlab.com/tsumiki/tsumiki/internal/gitlabtest"
 )
 
 // statuses lists the status of every request made to path.
@@ -115,5 +118,73 @@ func TestTooManyRequests(t *testing.T) {
 	}
 	if got := statuses(f, "GET", "/api/v4/user")[1:]; !slices.Equal(got, []int{429, 200}) {
 		t.Errorf("client-go statuses: %v", got)
+	}
+}
+
+// TestInjectedFaults: a fault can target one route and parameters, and can
+// strike after the request was handled, so that the change is made but
+// the client sees a failure.
+func TestInjectedFaults(t *testing.T) {
+	f := setup(t)
+	mr := f.srv.AddMergeRequest(gitlabtest.MergeRequest{ProjectID: f.project.ID, Title: "t", SourceBranch: "a", TargetBranch: "main"})
+	c := f.client(t, devToken)
+	pid := f.project.ID
+	const route = "PUT /api/v4/projects/{id}/merge_requests/{iid}"
+	f.srv.Inject(gitlabtest.Fault{Route: route, Params: map[string]string{"state_event": "close"}, Status: http.StatusBadGateway, AfterHandling: true})
+
+	// Other routes and other parameters pass.
+	if _, _, err := c.Users.CurrentUser(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.MergeRequests.UpdateMergeRequest(pid, int64(mr.IID), &gitlab.UpdateMergeRequestOptions{Title: gitlab.Ptr("renamed")}); err != nil {
+		t.Fatal(err)
+	}
+	// The close is made, and answered 502.
+	_, _, err := c.MergeRequests.UpdateMergeRequest(pid, int64(mr.IID), &gitlab.UpdateMergeRequestOptions{StateEvent: gitlab.Ptr("close")})
+	if !gitlab.HasStatusCode(err, http.StatusBadGateway) {
+		t.Fatalf("close: %v, want a 502", err)
+	}
+	if got := f.srv.MergeRequests(pid)[0]; got.State != "closed" || got.Title != "renamed" {
+		t.Errorf("merge request = %+v, want it closed and renamed", got)
+	}
+	// Used up: the next one is answered.
+	if _, _, err := c.MergeRequests.UpdateMergeRequest(pid, int64(mr.IID), &gitlab.UpdateMergeRequestOptions{StateEvent: gitlab.Ptr("close")}); err != nil {
+		t.Errorf("after the fault: %v", err)
+	}
+	want := []int{200, 502, 200}
+	if got := statuses(f, "PUT", "/api/v4/projects/1/merge_requests/1"); !slices.Equal(got, want) {
+		t.Errorf("statuses %v, want %v", got, want)
+	}
+
+	// A fault before handling changes nothing.
+	f.srv.Inject(gitlabtest.Fault{Route: "POST /api/v4/projects/{id}/merge_requests/{iid}/notes", Status: http.StatusServiceUnavailable, Times: 2})
+	for range 2 {
+		if _, _, err := c.Notes.CreateMergeRequestNote(pid, int64(mr.IID), &gitlab.CreateMergeRequestNoteOptions{Body: gitlab.Ptr("hello")}); !gitlab.HasStatusCode(err, 503) {
+			t.Errorf("note: %v, want a 503", err)
+		}
+	}
+	for _, n := range f.srv.Notes(pid, mr.IID) {
+		if n.Body == "hello" {
+			t.Error("a note was stored behind a 503")
+		}
+	}
+}
+
+// TestDroppedConnection: a Drop fault closes the connection without an
+// answer, after making the change when AfterHandling is set.
+func TestDroppedConnection(t *testing.T) {
+	f := setup(t)
+	f.srv.Inject(gitlabtest.Fault{Route: "POST /api/v4/projects/{id}/merge_requests", Drop: true, AfterHandling: true})
+	_, _, err := f.client(t, devToken).MergeRequests.CreateMergeRequest(f.project.ID, &gitlab.CreateMergeRequestOptions{
+		Title: gitlab.Ptr("t"), SourceBranch: gitlab.Ptr("a"), TargetBranch: gitlab.Ptr("main"),
+	})
+	if err == nil || !strings.Contains(err.Error(), "EOF") {
+		t.Errorf("err = %v, want the connection's end", err)
+	}
+	if mrs := f.srv.MergeRequests(f.project.ID); len(mrs) != 1 {
+		t.Errorf("%d merge requests, want the one made before the drop", len(mrs))
+	}
+	if got := statuses(f, "POST", "/api/v4/projects/1/merge_requests"); !slices.Equal(got, []int{0}) {
+		t.Errorf("statuses %v", got)
 	}
 }

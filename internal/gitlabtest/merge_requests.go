@@ -44,6 +44,10 @@ package gitlabtest
 //     its source line was not located.
 //   - A title starting with "[Draft]", "(Draft)" or "Draft:" (any case)
 //     makes the merge request a draft.
+//   - A description longer than Issuable::DESCRIPTION_LENGTH_MAX
+//     (1.megabyte, 1,048,576 characters) is refused on create with
+//     {"description":["is too long (maximum is 1048576 characters)"]};
+//     that validation runs only for new records.
 //   - Closing or reopening through state_event adds the system note
 //     "closed" or "reopened"; closing sets closed_at and closed_by.
 
@@ -55,6 +59,9 @@ import (
 	"strings"
 	"time"
 )
+
+// maxDescriptionLength is Issuable::DESCRIPTION_LENGTH_MAX.
+const maxDescriptionLength = 1 << 20
 
 // updateParams is update_params_at_least_one_of, in GitLab's order.
 var updateParams = []string{
@@ -543,6 +550,9 @@ func (c *call) validate(p *project, mr *MergeRequest, old *MergeRequest) bool {
 		errs.add("title", "can't be blank")
 	} else if len([]rune(mr.Title)) > 255 {
 		errs.add("title", "is too long (maximum is 255 characters)")
+	}
+	if old == nil && len([]rune(mr.Description)) > maxDescriptionLength {
+		errs.add("description", "is too long (maximum is 1048576 characters)")
 	}
 	if mr.SourceBranch == "" {
 		errs.add("source_branch", "can't be blank")

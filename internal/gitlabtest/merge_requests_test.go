@@ -344,3 +344,62 @@ func TestNotesPagination(t *testing.T) {
 	f.do(t, "POST", "/api/v4/projects/1/merge_requests/1/notes", `{"body":""}`, "PRIVATE-TOKEN", devToken).
 		check(t, 400, `{"message":"400 Bad request - Note {:note=>[\"can't be blank\"]}"}`)
 }
+
+func TestDeleteNote(t *testing.T) {
+	f := setup(t)
+	f.srv.AddMergeRequest(gitlabtest.MergeRequest{ProjectID: f.project.ID, Title: "t", SourceBranch: "a", TargetBranch: "main"})
+	c := f.client(t, devToken)
+	mine, _, err := c.Notes.CreateMergeRequestNote(1, 1, &gitlab.CreateMergeRequestNoteOptions{Body: gitlab.Ptr("mine")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv.AddToken("glpat-other-dev", gitlabtest.User{Username: "other"}, gitlabtest.Developer)
+	theirs, _, err := f.client(t, "glpat-other-dev").Notes.CreateMergeRequestNote(1, 1, &gitlab.CreateMergeRequestNoteOptions{Body: gitlab.Ptr("theirs")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.MergeRequests.UpdateMergeRequest(1, 1, &gitlab.UpdateMergeRequestOptions{StateEvent: gitlab.Ptr("close")}); err != nil {
+		t.Fatal(err)
+	}
+	system := f.srv.Notes(f.project.ID, 1)[2]
+	path := func(id any) string { return fmt.Sprint("/api/v4/projects/1/merge_requests/1/notes/", id) }
+
+	f.do(t, "DELETE", path(mine.ID), "").check(t, 401, `{"message":"401 Unauthorized"}`)
+	f.do(t, "DELETE", path("x"), "", "PRIVATE-TOKEN", devToken).check(t, 400, `{"error":"note_id is invalid"}`)
+	f.do(t, "DELETE", "/api/v4/projects/1/merge_requests/9/notes/1", "", "PRIVATE-TOKEN", devToken).check(t, 404, `{"message":"404 MergeRequest Not Found"}`)
+	f.do(t, "DELETE", path(999), "", "PRIVATE-TOKEN", devToken).check(t, 404, `{"message":"404 Not found"}`)
+	// A developer may delete their own notes only, and nobody a system note.
+	f.do(t, "DELETE", path(theirs.ID), "", "PRIVATE-TOKEN", devToken).check(t, 403, `{"message":"403 Forbidden"}`)
+	f.do(t, "DELETE", path(system.ID), "", "PRIVATE-TOKEN", devToken).check(t, 403, `{"message":"403 Forbidden"}`)
+	if _, err := c.Notes.DeleteMergeRequestNote(1, 1, mine.ID); err != nil {
+		t.Fatal(err)
+	}
+	var bodies []string
+	for _, n := range f.srv.Notes(f.project.ID, 1) {
+		bodies = append(bodies, n.Body)
+	}
+	if !slices.Equal(bodies, []string{"theirs", "closed"}) {
+		t.Errorf("notes left: %q", bodies)
+	}
+	if got := f.srv.Requests(); got[len(got)-1].Status != 204 {
+		t.Errorf("delete answered %d, want 204", got[len(got)-1].Status)
+	}
+}
+
+func TestDescriptionLength(t *testing.T) {
+	f := setup(t)
+	c := f.client(t, devToken)
+	long := strings.Repeat("x", 1<<20+1)
+	_, _, err := c.MergeRequests.CreateMergeRequest(1, &gitlab.CreateMergeRequestOptions{
+		Title: gitlab.Ptr("t"), SourceBranch: gitlab.Ptr("a"), TargetBranch: gitlab.Ptr("main"), Description: gitlab.Ptr(long),
+	})
+	var er *gitlab.ErrorResponse
+	if !errors.As(err, &er) || er.Response.StatusCode != 400 || !strings.Contains(er.Message, "description: [is too long (maximum is 1048576 characters)]") {
+		t.Errorf("create with a long description: %v", err)
+	}
+	if _, _, err := c.MergeRequests.CreateMergeRequest(1, &gitlab.CreateMergeRequestOptions{
+		Title: gitlab.Ptr("t"), SourceBranch: gitlab.Ptr("a"), TargetBranch: gitlab.Ptr("main"), Description: gitlab.Ptr(long[1:]),
+	}); err != nil {
+		t.Errorf("create with a description at the limit: %v", err)
+	}
+}

@@ -1,6 +1,7 @@
 package gitlabtest
 
-// Merge request notes: GET and POST /projects/:id/merge_requests/:iid/notes.
+// Merge request notes: GET and POST /projects/:id/merge_requests/:iid/notes
+// and DELETE /projects/:id/merge_requests/:iid/notes/:note_id.
 //
 // Facts followed (gitlab-org/gitlab lib/api/notes.rb,
 // lib/api/helpers/notes_helpers.rb; docs.gitlab.com/api/notes):
@@ -17,7 +18,14 @@ package gitlabtest
 //   - Create requires body ("body is missing"); a blank body fails the
 //     note's validation and answers 400 with bad_request!, "400 Bad request
 //     - Note {:note=>["can't be blank"]}", the errors hash as Ruby inspects
-//     it. Success is 201 with the note.
+//     it. Success is 201 with the note. A body over 1,000,000 characters
+//     fails the same way, "is too long (maximum is 1000000 characters)".
+//   - Delete requires noteable_id and note_id, both Integers, in that order
+//     ("note_id is invalid"); finds the merge request as above; finds the
+//     note among its notes with find (RecordNotFound, "404 Not found");
+//     authorizes admin_note, which the note's author and Maintainers of the
+//     project have and nobody has on a system note (403 "403 Forbidden");
+//     and answers 204 with no body.
 
 import (
 	"net/http"
@@ -106,8 +114,50 @@ func (c *call) createNote() {
 		renderAPIError(c.w, http.StatusBadRequest, `400 Bad request - Note {:note=>["can't be blank"]}`)
 		return
 	}
+	if len([]rune(body)) > maxNoteLength {
+		renderAPIError(c.w, http.StatusBadRequest, `400 Bad request - Note {:note=>["is too long (maximum is 1000000 characters)"]}`)
+		return
+	}
 	n := c.s.addNote(p, mr.IID, u.ID, body, false)
 	writeJSON(c.w, http.StatusCreated, c.s.noteJSON(p, mr, n))
+}
+
+// maxNoteLength is the longest note body GitLab stores.
+const maxNoteLength = 1_000_000
+
+func (c *call) deleteNote() {
+	u, ok := c.authenticate()
+	if !ok {
+		return
+	}
+	v := validation{p: c.params}
+	iid, ok := asInt(c.r.PathValue("iid"))
+	if !ok {
+		v.fail("noteable_id", "is invalid")
+	}
+	noteID, ok := asInt(c.r.PathValue("note_id"))
+	if !ok {
+		v.fail("note_id", "is invalid")
+	}
+	if !v.check(c.w) {
+		return
+	}
+	p, _, ok := c.findNoteable(iid)
+	if !ok {
+		return
+	}
+	i := slices.IndexFunc(p.notes[iid], func(n *Note) bool { return n.ID == noteID })
+	if i < 0 {
+		recordNotFound(c.w)
+		return
+	}
+	n := p.notes[iid][i]
+	if n.System || (n.AuthorID != u.ID && c.s.accessLevel(u, p) < Maintainer) {
+		forbidden(c.w)
+		return
+	}
+	p.notes[iid] = slices.Delete(p.notes[iid], i, i+1)
+	c.w.WriteHeader(http.StatusNoContent)
 }
 
 // findNoteable is find_noteable for a merge request: the project, then the

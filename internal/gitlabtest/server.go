@@ -16,7 +16,9 @@
 package gitlabtest
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -102,7 +104,8 @@ type Request struct {
 	Path string
 	// Query is the raw query string without the private_token and
 	// access_token parameters, so credentials never reach test output.
-	Query  string
+	Query string
+	// Status is the status answered; 0 for a connection a fault dropped.
 	Status int
 }
 
@@ -113,7 +116,7 @@ type Server struct {
 	baseURL string
 	ts      *httptest.Server
 	handler http.Handler
-	mux     http.Handler
+	mux     *http.ServeMux
 
 	users         map[int]*User
 	tokens        map[string]int // token → user ID
@@ -122,7 +125,7 @@ type Server struct {
 	projects      []*project
 	namespaces    map[string]int // full path → namespace ID
 	branchExists  func(projectPath, branch string) bool
-	failures      []failure
+	faults        []*Fault
 
 	// logMu guards requests on its own, because entries are recorded while
 	// a handler holds mu.
@@ -134,9 +137,29 @@ type Server struct {
 
 type projectUser struct{ projectID, userID int }
 
-type failure struct {
-	status     int
-	retryAfter string
+// Fault is a failure the server answers with instead of its own answer.
+type Fault struct {
+	// Route limits the fault to one endpoint, written as the server's
+	// route pattern, such as "PUT /api/v4/projects/{id}/merge_requests/{iid}";
+	// "" matches every request.
+	Route string
+	// Params limits the fault further to requests with these parameters
+	// (query or body), such as {"state_event": "close"}.
+	Params map[string]string
+	// Status is the HTTP status answered; RetryAfter, when not empty, is
+	// sent as the Retry-After header. See FailNext for the bodies.
+	Status     int
+	RetryAfter string
+	// AfterHandling has the request handled in full first, its change
+	// made, and only the answer replaced: a proxy that timed out waiting,
+	// or an answer lost on the way back. A retry then meets the change.
+	AfterHandling bool
+	// Drop closes the connection instead of answering, as a load balancer
+	// that gives up does; the client sees the connection end (EOF) and
+	// the request is logged with status 0. Status is ignored.
+	Drop bool
+	// Times is how many matching requests fail; 1 if zero.
+	Times int
 }
 
 // project is a Project with the records that live inside it.
@@ -297,11 +320,18 @@ func (s *Server) SetBranchExists(exists func(projectPath, branch string) bool) {
 // a numeric retryAfter. Other statuses carry a JSON {"message": "<code>
 // <text>"} body like GitLab's render_api_error!.
 func (s *Server) FailNext(n, status int, retryAfter string) {
+	s.Inject(Fault{Status: status, RetryAfter: retryAfter, Times: n})
+}
+
+// Inject adds a fault. Faults are matched in the order they were added; a
+// request takes the first that matches.
+func (s *Server) Inject(f Fault) {
+	if f.Times <= 0 {
+		f.Times = 1
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for range n {
-		s.failures = append(s.failures, failure{status, retryAfter})
-	}
+	s.faults = append(s.faults, &f)
 }
 
 // Requests returns every request received so far, oldest first.
@@ -384,33 +414,89 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.requests = append(s.requests, entry)
 		s.logMu.Unlock()
 	}}
-	if f, ok := s.takeFailure(); ok {
-		writeFailure(rec, f)
-	} else {
+	f := s.takeFault(r)
+	switch {
+	case f == nil:
 		s.mux.ServeHTTP(rec, r)
+	case f.AfterHandling:
+		s.mux.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	switch {
+	case f != nil && f.Drop:
+		rec.logged = true
+		rec.log(0)
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+		}
+		return
+	case f != nil:
+		writeFailure(rec, f)
 	}
 	if !rec.logged {
 		rec.WriteHeader(http.StatusOK)
 	}
 }
 
-func (s *Server) takeFailure() (failure, bool) {
+// takeFault returns the first fault that matches r, counting it down.
+func (s *Server) takeFault(r *http.Request) *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.failures) == 0 {
-		return failure{}, false
+	if len(s.faults) == 0 {
+		return nil
 	}
-	f := s.failures[0]
-	s.failures = s.failures[1:]
-	return f, true
+	_, route := s.mux.Handler(r)
+	var p params
+	for i, f := range s.faults {
+		if f.Route != "" && f.Route != route {
+			continue
+		}
+		if len(f.Params) > 0 && p == nil {
+			p = peekParams(r)
+		}
+		if !f.matches(p) {
+			continue
+		}
+		if f.Times--; f.Times == 0 {
+			s.faults = slices.Delete(s.faults, i, i+1)
+		}
+		return f
+	}
+	return nil
 }
 
-func writeFailure(w http.ResponseWriter, f failure) {
-	if f.retryAfter != "" {
-		w.Header().Set("Retry-After", f.retryAfter)
+func (f *Fault) matches(p params) bool {
+	for k, want := range f.Params {
+		got, ok := asString(p[k])
+		if !ok || !p.has(k) || got != want {
+			return false
+		}
 	}
-	if f.status != http.StatusTooManyRequests {
-		renderAPIError(w, f.status, fmt.Sprintf("%d %s", f.status, http.StatusText(f.status)))
+	return true
+}
+
+// peekParams reads a request's parameters and leaves its body in place
+// for the handler.
+func peekParams(r *http.Request) params {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return params{}
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	peek := r.Clone(r.Context())
+	peek.Body = io.NopCloser(bytes.NewReader(body))
+	p, err := parseParams(peek)
+	if err != nil {
+		return params{}
+	}
+	return p
+}
+
+func writeFailure(w http.ResponseWriter, f *Fault) {
+	if f.RetryAfter != "" {
+		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	if f.Status != http.StatusTooManyRequests {
+		renderAPIError(w, f.Status, fmt.Sprintf("%d %s", f.Status, http.StatusText(f.Status)))
 		return
 	}
 	// Only the headers that follow from Retry-After are sent: the real
@@ -418,7 +504,7 @@ func writeFailure(w http.ResponseWriter, f failure) {
 	// (it reads that header once, from its first response), and a made-up
 	// value would slow every test that starts with a 429.
 	w.Header().Set("RateLimit-Name", "throttle_authenticated_api")
-	if secs, err := strconv.Atoi(f.retryAfter); err == nil {
+	if secs, err := strconv.Atoi(f.RetryAfter); err == nil {
 		reset := time.Now().Add(time.Duration(secs) * time.Second)
 		w.Header().Set("RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
 		w.Header().Set("RateLimit-ResetTime", reset.UTC().Format(http.TimeFormat))

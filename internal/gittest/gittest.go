@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/cgi"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,40 +31,99 @@ type Server struct {
 
 	mu       sync.Mutex
 	requests []string
-	down     int
+	faults   []*Fault
 }
 
-// Handler checks the token, then hands the request to git http-backend.
+// Fault is a failure the server answers with instead of git's own answer.
+type Fault struct {
+	// Request limits the fault to requests whose "METHOD path?query"
+	// contains it, such as "POST /g/m.git/git-receive-pack"; "" matches
+	// every request.
+	Request string
+	// Status is the HTTP status answered, 503 if zero.
+	Status int
+	// RetryAfter, when not empty, is sent as the Retry-After header.
+	RetryAfter string
+	// After has git handle the request in full first (a push is applied),
+	// and only the answer replaced: a proxy that timed out on a slow
+	// request, or a connection lost on the way back.
+	After bool
+	// Drop closes the connection instead of answering; Status is ignored.
+	Drop bool
+	// Times is how many matching requests fail; 1 if zero.
+	Times int
+}
+
+// Handler records the request, answers any fault injected for it, checks
+// the token, then hands the request to git http-backend.
 func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		line := r.Method + " " + r.URL.Path + "?" + r.URL.RawQuery
 		s.mu.Lock()
-		s.requests = append(s.requests, r.Method+" "+r.URL.Path+"?"+r.URL.RawQuery)
-		down := s.down > 0
-		if down {
-			s.down--
-		}
+		s.requests = append(s.requests, line)
+		fault := s.takeFault(line)
 		s.mu.Unlock()
-		if down {
-			http.Error(w, "service unavailable", http.StatusServiceUnavailable)
+		if fault == nil {
+			s.serveGit(w, r)
 			return
 		}
-		user, pass, ok := r.BasicAuth()
-		if !ok || pass != s.Token {
-			w.Header().Set("WWW-Authenticate", `Basic realm="GitLab"`)
-			http.Error(w, "HTTP Basic: Access denied", http.StatusUnauthorized)
-			return
+		if fault.After {
+			// Handle the request for real, then lose the answer.
+			s.serveGit(httptest.NewRecorder(), r)
 		}
-		h := &cgi.Handler{
-			Path: HTTPBackend,
-			Env: []string{
-				"GIT_PROJECT_ROOT=" + s.Root,
-				"GIT_HTTP_EXPORT_ALL=1",
-				// With REMOTE_USER set, http-backend accepts pushes.
-				"REMOTE_USER=" + user,
-			},
-		}
-		h.ServeHTTP(w, r)
+		fault.write(w)
 	})
+}
+
+// serveGit checks the token, then hands the request to git http-backend.
+func (s *Server) serveGit(w http.ResponseWriter, r *http.Request) {
+	user, pass, ok := r.BasicAuth()
+	if !ok || pass != s.Token {
+		w.Header().Set("WWW-Authenticate", `Basic realm="GitLab"`)
+		http.Error(w, "HTTP Basic: Access denied", http.StatusUnauthorized)
+		return
+	}
+	h := &cgi.Handler{
+		Path: HTTPBackend,
+		Env: []string{
+			"GIT_PROJECT_ROOT=" + s.Root,
+			"GIT_HTTP_EXPORT_ALL=1",
+			// With REMOTE_USER set, http-backend accepts pushes.
+			"REMOTE_USER=" + user,
+		},
+	}
+	h.ServeHTTP(w, r)
+}
+
+func (s *Server) takeFault(line string) *Fault {
+	for i, f := range s.faults {
+		if strings.Contains(line, f.Request) {
+			if f.Times <= 1 {
+				s.faults = append(s.faults[:i], s.faults[i+1:]...)
+			} else {
+				f.Times--
+			}
+			return f
+		}
+	}
+	return nil
+}
+
+func (f *Fault) write(w http.ResponseWriter) {
+	if f.Drop {
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+		}
+		return
+	}
+	status := f.Status
+	if status == 0 {
+		status = http.StatusServiceUnavailable
+	}
+	if f.RetryAfter != "" {
+		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	http.Error(w, http.StatusText(status), status)
 }
 
 // Requests returns "METHOD path?query" of every request so far.
@@ -74,10 +134,23 @@ func (s *Server) Requests() []string {
 }
 
 // FailNext makes the next n requests answer 503.
-func (s *Server) FailNext(n int) {
+func (s *Server) FailNext(n int) { s.Inject(Fault{Times: n}) }
+
+// Inject adds a fault; faults match requests in the order they were added.
+func (s *Server) Inject(f Fault) {
+	if f.Times <= 0 {
+		f.Times = 1
+	}
 	s.mu.Lock()
-	s.down = n
+	s.faults = append(s.faults, &f)
 	s.mu.Unlock()
+}
+
+// SetHook installs a server-side hook (pre-receive, update, …) in a bare
+// repository: a shell script run by git-receive-pack, whose output reaches
+// the client as "remote:" lines, as GitLab's own hooks do.
+func SetHook(bare, name, script string) error {
+	return os.WriteFile(filepath.Join(bare, "hooks", name), []byte("#!/bin/sh\n"+script), 0o755)
 }
 
 // CreateRepo makes a bare repository <name>.git with branch main holding

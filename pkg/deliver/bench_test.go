@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 
 	"gitlab.com/tsumiki/tsumiki/internal/gitlabtest"
 	"gitlab.com/tsumiki/tsumiki/internal/gittest"
@@ -16,8 +17,10 @@ import (
 // BenchmarkSyncProcess runs the sync command as its own process, the way CI
 // does, syncing 5,000 objects into a repository that already holds 5,000
 // manifest files, over git http-backend and the GitLab API test server. It
-// reports wall time per sync and the process's peak RSS. The history
-// sub-benchmarks show that history length does not matter (shallow clone).
+// reports wall time per sync, the process's CPU time per sync (user and
+// system, steadier than wall time on a busy machine) and its peak RSS. The
+// history sub-benchmarks show that history length does not matter
+// (shallow clone).
 //
 //	go test ./pkg/deliver -run '^$' -bench SyncProcess -benchtime 5x
 func BenchmarkSyncProcess(b *testing.B) {
@@ -59,6 +62,8 @@ func BenchmarkSyncProcess(b *testing.B) {
 			api.AddToken(token, gitlabtest.User{Username: "bot"}, gitlabtest.Developer)
 
 			var peak int64
+			var cpu time.Duration
+			runs := 0
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
 				cmd := exec.Command(bin, "--repo", hs.URL+"/g/m.git", "--dist", dist, "--branch", fmt.Sprintf("bench/%d", i), "--report", "")
@@ -68,8 +73,11 @@ func BenchmarkSyncProcess(b *testing.B) {
 					b.Fatalf("sync: %v\n%s", err, out)
 				}
 				peak = max(peak, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss)
+				cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+				runs++
 			}
 			b.ReportMetric(float64(peak)/1024, "peak-MiB")
+			b.ReportMetric(float64(cpu.Milliseconds())/float64(max(runs, 1)), "cpu-ms/op")
 		})
 	}
 }

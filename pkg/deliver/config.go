@@ -2,16 +2,24 @@
 // it checks dist/, clones the repository, replaces the managed files on a
 // branch named for the source commit, pushes it and opens or updates the
 // merge request that reviewers merge for Flux to apply.
+//
+// Run does one sync and returns what it did as a *Result; it prints
+// nothing. Its errors are typed (*ConfigError, *MassDeleteError, …) so that
+// a command can word them in terms of its own flags.
 package deliver
 
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
+	"time"
+	"unicode"
 
 	"github.com/bmatcuk/doublestar/v4"
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 
 	"gitlab.com/tsumiki/tsumiki/pkg/gitsync"
@@ -29,7 +37,7 @@ const (
 )
 
 // DefaultKeep lists the files under the managed path that sync never
-// touches, whatever --keep adds: Flux's own manifests, the files Flux,
+// touches, whatever Config.Keep adds: Flux's own manifests, the files Flux,
 // GitLab and other tools read that are not workload manifests (dotfiles
 // such as .sops.yaml, .gitlab-ci.yml and .sourceignore, and dot-folders),
 // and kustomizations written by hand.
@@ -38,42 +46,73 @@ var DefaultKeep = []string{
 	"**/.*", "**/.*/**", "**/kustomization.yaml", "**/kustomization.yml", "**/Kustomization",
 }
 
-// Config is everything a sync needs. Resolve fills it from flags and the
-// environment.
+// Config is everything a sync needs. WithDefaults fills what can be
+// derived; Validate checks the result.
 type Config struct {
-	Repo      string // manifests repository: https, ssh, scp-like, file:// or a path
-	GitLabURL string // e.g. https://gitlab.com
-	Project   string // numeric ID or group/project
-	Base      string // target branch
-	Dist      string // directory of synthesized manifests
-	Path      string // directory inside the repository that sync manages
-	Branch    string // branch for the change (mr mode)
-	Keep      []string
+	// Repo is the manifests repository: https, ssh, scp-like, file:// or a
+	// path. It must not carry credentials.
+	Repo string
+	// GitLabURL is the instance, such as https://gitlab.com; derived from
+	// an http(s) Repo.
+	GitLabURL string
+	// Project is the manifests project, numeric ID or group/project;
+	// derived from Repo.
+	Project string
+	// Base is the branch to change.
+	Base string
+	// Dist is the directory of synthesized manifests.
+	Dist string
+	// Path is the directory inside the repository that sync manages,
+	// relative to its root, slash-separated and clean; "" for the root.
+	Path string
+	// Branch is the branch for the change in ModeMR; tsumiki/<short sha>
+	// by default.
+	Branch string
+	// Keep lists glob patterns of files under Path never touched, besides
+	// DefaultKeep.
+	Keep []string
 
-	Title              string
-	Labels             []string
-	Assignees          []string // user names or numeric IDs
-	Reviewers          []string
-	Squash             bool
-	Draft              bool
+	// Title is the merge request's title and the commit's subject; the
+	// source commit's title by default. It is kept to one line of at most
+	// 255 characters, GitLab's limit.
+	Title     string
+	Labels    []string
+	Assignees []string // user names or numeric IDs
+	Reviewers []string
+	Squash    bool
+	Draft     bool
+	// RemoveSourceBranch has GitLab delete the branch on merge.
 	RemoveSourceBranch bool
-	Supersede          bool
+	// Supersede closes the merge requests of older source commits for the
+	// same base and path, and deletes their branches.
+	Supersede bool
 
-	Mode            Mode
-	DryRun          bool
+	// Mode is ModeMR by default.
+	Mode Mode
+	// DryRun clones and computes the change, and changes nothing anywhere.
+	DryRun bool
+	// AllowMassDelete turns off the guard against removing most objects.
 	AllowMassDelete bool
-	Report          string // dotenv report path; "" writes none
+	// AllowSecrets lets Secrets that hold data through, for output that is
+	// encrypted downstream; their values never show in any case.
+	AllowSecrets bool
 
 	Source Source
+	// Author is the commits' author and committer; "tsumiki" by default.
 	Author gitsync.Identity
 	Auth   gitsync.Auth
 	// TempDir holds the clone; os.TempDir() if empty.
 	TempDir string
+	// Retry is how failed steps are retried; DefaultBackoff where unset.
+	Retry Backoff
 }
 
 // Source is the commit of the source repository the manifests came from.
 type Source struct {
 	SHA, ShortSHA, Title, ProjectURL string
+	// Time is the commit's time. It orders the merge requests of different
+	// commits: only those of older commits are superseded.
+	Time time.Time
 }
 
 // CommitURL links the source commit, or is "" when the project URL is unknown.
@@ -84,36 +123,45 @@ func (s Source) CommitURL() string {
 	return strings.TrimSuffix(s.ProjectURL, "/") + "/-/commit/" + s.SHA
 }
 
-// ErrUsage is wrapped by every error about the configuration itself.
-var ErrUsage = errors.New("usage")
-
-func usagef(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrUsage, fmt.Sprintf(format, args...))
+// ConfigError is a Config that cannot work, naming the field at fault.
+type ConfigError struct {
+	// Field is the Config field, such as "Repo", "Path" or "Auth.Token".
+	Field string
+	// Value is the field's value as it may be shown (a URL without its
+	// user info); "" when the field is empty.
+	Value string
+	// Reason says what is wrong. It names other fields as Config.<Field>.
+	Reason string
+	// Err is the underlying error, if any.
+	Err error
 }
 
-// Validate checks the configuration before anything touches the network,
-// deriving what can be derived: the GitLab URL and project from an https
-// repository URL, the branch from the source commit.
-func (c *Config) Validate() error {
-	if c.Repo == "" {
-		return usagef("--repo (or TSUMIKI_MANIFESTS_REPO) is required")
+func (e *ConfigError) Error() string {
+	if e.Value == "" {
+		return fmt.Sprintf("Config.%s %s", e.Field, e.Reason)
 	}
-	switch c.Mode {
-	case ModeMR, ModePush:
-	default:
-		return usagef("--mode must be mr or push, not %q", c.Mode)
+	return fmt.Sprintf("Config.%s %q %s", e.Field, e.Value, e.Reason)
+}
+
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// maxTitle is GitLab's limit on a merge request title, in characters.
+const maxTitle = 255
+
+// WithDefaults returns the configuration with everything that can be
+// derived filled in: the mode, author, short SHA, title and branch from the
+// source commit, the GitLab URL and project from an http(s) or ssh Repo,
+// the retry backoff; a trailing slash of Path and a Path of "." are
+// normalised. It checks nothing: that is Validate's job.
+func (c Config) WithDefaults() Config {
+	if c.Mode == "" {
+		c.Mode = ModeMR
 	}
-	if c.Base == "" {
-		return usagef("--base must not be empty")
+	if c.Path == "." {
+		c.Path = ""
 	}
-	c.Path = strings.Trim(path.Clean("/"+c.Path), "/")
-	if strings.HasPrefix(c.Path, "..") {
-		return usagef("--path %q leaves the repository", c.Path)
-	}
-	for _, k := range c.Keep {
-		if !doublestar.ValidatePattern(k) {
-			return usagef("--keep %q is not a valid pattern", k)
-		}
+	if trimmed := strings.TrimRight(c.Path, "/"); trimmed != "" {
+		c.Path = trimmed
 	}
 	if c.Author.Name == "" {
 		c.Author.Name = "tsumiki"
@@ -127,64 +175,138 @@ func (c *Config) Validate() error {
 	if c.Title == "" {
 		c.Title = c.Source.Title
 	}
-	if c.Title == "" {
+	if c.Title = oneLine(c.Title); c.Title == "" {
 		c.Title = "Update manifests"
 		if c.Source.ShortSHA != "" {
 			c.Title += " from " + c.Source.ShortSHA
 		}
 	}
-	if c.Mode == ModePush {
-		return nil
-	}
-	if c.Branch == "" {
-		if c.Source.ShortSHA == "" {
-			return usagef("--branch is needed when the source commit is unknown (no CI_COMMIT_SHORT_SHA and no git checkout)")
-		}
+	if c.Mode == ModeMR && c.Branch == "" && c.Source.ShortSHA != "" {
 		c.Branch = "tsumiki/" + c.Source.ShortSHA
 	}
-	if c.Branch == c.Base {
-		return usagef("--branch and --base are both %q; use --mode push to commit to the base branch", c.Base)
+	if ep, err := transport.NewEndpoint(c.Repo); err == nil && c.Repo != "" {
+		server, project := gitlabProject(ep)
+		if c.GitLabURL == "" {
+			c.GitLabURL = server
+		}
+		if c.Project == "" {
+			c.Project = project
+		}
 	}
-	ep, err := transport.NewEndpoint(c.Repo)
-	if err != nil {
+	c.Retry = c.Retry.withDefaults()
+	return c
+}
+
+// oneLine makes a title one line: whitespace runs become one space.
+func oneLine(s string) string {
+	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+}
+
+// Validate checks a configuration, as WithDefaults returns it, before
+// anything touches the network. It returns the first problem as a
+// *ConfigError.
+func (c Config) Validate() error {
+	if c.Repo == "" {
+		return &ConfigError{Field: "Repo", Reason: "is required"}
+	}
+	if _, err := transport.NewEndpoint(c.Repo); err != nil {
 		// The parse error quotes the URL, user info and all.
-		return usagef("--repo %q is not a URL git understands", redactURL(c.Repo))
+		return &ConfigError{Field: "Repo", Value: redactURL(c.Repo), Reason: "is not a URL git understands"}
 	}
-	server, project := gitlabProject(ep)
-	if c.GitLabURL == "" {
-		c.GitLabURL = server
+	switch c.Mode {
+	case ModeMR, ModePush:
+	default:
+		return &ConfigError{Field: "Mode", Value: string(c.Mode), Reason: "must be mr or push"}
 	}
-	if c.GitLabURL == "" {
-		return usagef("--gitlab-url (or CI_SERVER_URL) is required for a %s repository URL", ep.Protocol)
+	if err := checkBranch("Base", c.Base); err != nil {
+		return err
 	}
-	if c.Project == "" {
-		c.Project = project
+	if c.Dist == "" {
+		return &ConfigError{Field: "Dist", Reason: "is required"}
 	}
-	if c.Project == "" {
-		return usagef("--project is required for a local repository in mr mode")
+	if reason := checkPath(c.Path); reason != "" {
+		return &ConfigError{Field: "Path", Value: c.Path, Reason: reason}
+	}
+	for _, k := range c.Keep {
+		if !doublestar.ValidatePattern(k) {
+			return &ConfigError{Field: "Keep", Value: k, Reason: "is not a valid pattern"}
+		}
+	}
+	if c.Mode == ModeMR {
+		if c.Branch == "" {
+			return &ConfigError{Field: "Branch", Reason: "is required when the source commit is unknown"}
+		}
+		if err := checkBranch("Branch", c.Branch); err != nil {
+			return err
+		}
+		if c.Branch == c.Base {
+			return &ConfigError{Field: "Branch", Value: c.Branch, Reason: "is also Config.Base; set Config.Mode to push to commit to the base branch"}
+		}
+		if c.GitLabURL == "" {
+			return &ConfigError{Field: "GitLabURL", Reason: "is required for a repository URL that does not name a GitLab web address (ssh, scp-like or local)"}
+		}
+		if u, err := url.Parse(c.GitLabURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+			return &ConfigError{Field: "GitLabURL", Value: redactURL(c.GitLabURL), Reason: "must be an http(s) URL without user info, such as https://gitlab.com"}
+		}
+		if c.Project == "" {
+			return &ConfigError{Field: "Project", Reason: "is required for a local repository in mr mode"}
+		}
+	}
+	if err := c.Auth.Check(c.Repo); err != nil {
+		var ae *gitsync.AuthError
+		if errors.As(err, &ae) && ae.Field != "URL" {
+			return &ConfigError{Field: "Auth." + ae.Field, Reason: ae.Reason, Err: err}
+		}
+		return &ConfigError{Field: "Repo", Value: redactURL(c.Repo), Reason: "holds a user name or password; give the token as Config.Auth.Token instead", Err: err}
+	}
+	if !c.DryRun && c.Auth.Token == "" && c.NeedsToken() {
+		return &ConfigError{Field: "Auth.Token", Reason: "is required: an access token of the manifests project with the Developer role or higher and the scopes api and write_repository"}
 	}
 	return nil
 }
 
-// CheckCredentials explains, before any work, why the credentials at hand
-// cannot do the job. jobToken reports whether CI_JOB_TOKEN is set.
-func (c *Config) CheckCredentials(jobToken bool) error {
+// NeedsToken reports whether the sync needs Auth.Token: for the GitLab API
+// in ModeMR, and for git over http(s).
+func (c Config) NeedsToken() bool {
+	if c.Mode != ModePush {
+		return true
+	}
 	ep, err := transport.NewEndpoint(c.Repo)
-	if err != nil {
-		return usagef("--repo %q is not a URL git understands", redactURL(c.Repo))
+	return err == nil && (ep.Protocol == "https" || ep.Protocol == "http")
+}
+
+func checkBranch(field, name string) error {
+	if name == "" {
+		return &ConfigError{Field: field, Reason: "is required"}
 	}
-	needToken := c.Mode == ModeMR || ep.Protocol == "https" || ep.Protocol == "http"
-	if !needToken || c.Auth.Token != "" {
-		return nil
+	if plumbing.NewBranchReferenceName(name).Validate() != nil {
+		return &ConfigError{Field: field, Value: name, Reason: "is not a valid branch name"}
 	}
-	if jobToken {
-		return usagef("only CI_JOB_TOKEN is set, and a job token can neither push to another project " +
-			"nor open merge requests: create a project access token on the manifests project " +
-			"(role Developer or higher, scopes api and write_repository), store it as a masked CI/CD " +
-			"variable GITLAB_TOKEN, or pass --token-file")
+	return nil
+}
+
+// checkPath says what is wrong with a managed path, or "". The path must
+// say plainly which directory it means: relative, clean, inside the
+// repository.
+func checkPath(p string) string {
+	switch {
+	case p == "":
+		return ""
+	case strings.HasPrefix(p, "/"):
+		return "must be relative to the repository root"
+	case strings.Contains(p, `\`):
+		return "must use forward slashes"
+	case p == ".." || strings.HasPrefix(p, "../") || path.Clean(p) == ".." || strings.HasPrefix(path.Clean(p), "../"):
+		return "leaves the repository"
+	case path.Clean(p) != p:
+		return fmt.Sprintf("is not a clean path (did you mean %q?)", path.Clean(p))
 	}
-	return usagef("no token: set GITLAB_TOKEN or pass --token-file (a project access token on the manifests project " +
-		"with role Developer or higher and scopes api and write_repository)")
+	for _, part := range strings.Split(p, "/") {
+		if strings.EqualFold(part, ".git") {
+			return "is inside .git"
+		}
+	}
+	return ""
 }
 
 // keepMatcher reports whether a path relative to the managed path is kept.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"maps"
@@ -14,7 +13,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"testing/fstest"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -34,12 +32,15 @@ type Forge interface {
 	Update(ctx context.Context, iid int, spec MergeRequestSpec) (*MergeRequest, error)
 	// ListOpen returns every open merge request into target.
 	ListOpen(ctx context.Context, target string) ([]MergeRequest, error)
-	// Close adds note to a merge request and closes it.
-	Close(ctx context.Context, iid int, note string) error
+	// Notes returns the notes of a merge request, oldest first.
+	Notes(ctx context.Context, iid int) ([]Note, error)
+	// AddNote comments on a merge request.
+	AddNote(ctx context.Context, iid int, body string) (Note, error)
+	// DeleteNote removes a note; one that is gone already is no error.
+	DeleteNote(ctx context.Context, iid, noteID int) error
+	// Close closes a merge request; closing a closed one is no error.
+	Close(ctx context.Context, iid int) error
 }
-
-// ErrExists is returned by Forge.Create when the merge request exists.
-var ErrExists = errors.New("merge request already exists")
 
 // MergeRequest is what sync needs to know of a merge request.
 type MergeRequest struct {
@@ -60,158 +61,263 @@ type MergeRequestSpec struct {
 	RemoveSourceBranch bool
 }
 
-// Result is what a sync did.
-type Result struct {
-	Changes      []manifest.Change
-	Files        *gitsync.Plan
-	Branch       string
-	Commit       string
-	Pushed       bool
-	MergeRequest *MergeRequest
-	Superseded   []int
+// Note is a comment on a merge request.
+type Note struct {
+	ID   int
+	Body string
 }
 
-// ErrRefused is wrapped by errors that stop a sync to protect the cluster:
-// output Flux cannot apply, or a change too destructive to make unasked.
-var ErrRefused = errors.New("refused")
+// Status is how a sync ended.
+type Status string
 
-// Run performs one sync. forge may be nil in push mode and for a dry run.
-// What it does is printed to out; progress goes to log.
-func Run(ctx context.Context, cfg Config, forge Forge, out io.Writer, log *slog.Logger) (*Result, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
+// The statuses of a sync.
+const (
+	StatusOpened     Status = "merge-request-opened"
+	StatusUpdated    Status = "merge-request-updated"
+	StatusSuperseded Status = "superseded" // a newer commit's merge request is open; this one was closed
+	StatusPushed     Status = "pushed"     // ModePush
+	StatusNoChanges  Status = "no-changes"
+	StatusDryRun     Status = "dry-run"
+	StatusRefused    Status = "refused" // the error wraps ErrRefused
+	StatusFailed     Status = "failed"
+)
+
+// Result is what a sync did, as far as it got: Run returns one with every
+// error too.
+type Result struct {
+	Status Status
+	// Base is the base branch, BaseCommit the commit the change was built on.
+	Base, BaseCommit string
+	// Changes are the objects added, changed and removed; Files the files.
+	Changes []manifest.Change
+	Files   *gitsync.Plan
+	// Branch holds the change (the base branch in ModePush); "" until it
+	// does, and when there was nothing to commit.
+	Branch string
+	// Commit is the commit the branch holds after the sync: the change, or
+	// BaseCommit when nothing changed.
+	Commit string
+	// Pushed reports whether this run pushed; a branch that already held
+	// the change is not pushed again.
+	Pushed bool
+	// MergeRequest is the merge request of the change.
+	MergeRequest *MergeRequest
+	// SupersededBy is the newer commit's merge request for which this
+	// one was closed (StatusSuperseded).
+	SupersededBy *MergeRequest
+	// Superseded are the merge requests of older commits this run closed.
+	Superseded []Superseded
+}
+
+// Superseded is a merge request that a sync closed, and what became of its
+// branch.
+type Superseded struct {
+	MergeRequest
+	// BranchDeleted reports whether the sync deleted the source branch.
+	BranchDeleted bool
+	// BranchKept says why the branch was kept, when it was not deleted
+	// and still exists: it holds someone's commit, or deleting failed.
+	BranchKept error
+}
+
+// Run performs one sync. forge may be nil in ModePush and for a dry run.
+// It prints nothing; progress goes to log (nil: none). The returned Result
+// is never nil: on an error it says how far the sync got, with
+// StatusRefused or StatusFailed.
+func Run(ctx context.Context, cfg Config, forge Forge, log *slog.Logger) (*Result, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
+	cfg = cfg.WithDefaults()
+	s := &syncRun{cfg: cfg, forge: forge, log: log, res: &Result{Status: StatusFailed, Base: cfg.Base}}
+	err := cfg.Validate()
+	if err == nil && forge == nil && cfg.Mode == ModeMR && !cfg.DryRun {
+		err = errors.New("deliver: a merge request needs a Forge")
+	}
+	if err == nil {
+		err = s.run(ctx)
+	}
+	if errors.Is(err, ErrRefused) {
+		s.res.Status = StatusRefused
+	} else if err != nil {
+		s.res.Status = StatusFailed
+	}
+	return s.res, err
+}
+
+// syncRun is one sync under way.
+type syncRun struct {
+	cfg   Config
+	forge Forge
+	log   *slog.Logger
+	res   *Result
+	repo  *gitsync.Repo
+}
+
+func (s *syncRun) run(ctx context.Context) error {
+	cfg, res := s.cfg, s.res
 	keep := cfg.keepMatcher()
-	distFS, newObjects, err := readDist(cfg.Dist, keep)
+	dist, newObjects, err := readDist(cfg.Dist, keep, cfg.AllowSecrets)
 	if err != nil {
-		return nil, err
+		return err
 	}
 
-	log.Info("cloning", "repo", redactURL(cfg.Repo), "branch", cfg.Base)
-	var repo *gitsync.Repo
-	err = retry(ctx, log, "clone", func() error {
-		var err error
-		repo, err = gitsync.Clone(ctx, cfg.Repo, cfg.Base, cfg.Auth, cfg.TempDir)
-		return err
+	s.log.Info("cloning", "repo", redactURL(cfg.Repo), "branch", cfg.Base)
+	s.repo, err = retry(ctx, cfg.Retry, s.log, "clone", func() (*gitsync.Repo, error) {
+		return gitsync.Clone(ctx, gitsync.CloneOptions{URL: cfg.Repo, Branch: cfg.Base, Auth: cfg.Auth, TempDir: cfg.TempDir})
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	defer repo.Close()
+	defer s.repo.Close()
+	res.BaseCommit = s.repo.Head().String()
 
 	managed := func(rel string) bool { return manifest.IsManifest(rel) && !keep(rel) }
-	oldFiles, err := repo.Files(cfg.Path, managed)
+	oldFiles, err := s.repo.Files(cfg.Path, managed)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", displayPath(cfg.Path), err)
+		return fmt.Errorf("read %s: %w", displayPath(cfg.Path), err)
 	}
 	oldObjects, foreign := readOld(oldFiles, newObjects, cfg.Path)
 	if len(foreign) > 0 {
-		return nil, fmt.Errorf("%w: %s under %s %s not Kubernetes manifests, and sync would delete them; keep them with --keep, or remove them yourself",
-			ErrRefused, strings.Join(foreign, ", "), displayPath(cfg.Path), plural(len(foreign), "is", "are"))
+		return &ForeignFilesError{Path: cfg.Path, Files: foreign}
 	}
-	plan, err := repo.Replace(cfg.Path, managed, distFS)
-	if err != nil {
-		return nil, err
+	plan, err := s.repo.Replace(cfg.Path, managed, dist)
+	var conflict *gitsync.ConflictError
+	switch {
+	case errors.As(err, &conflict) && (conflict.Path == cfg.Path || strings.HasPrefix(cfg.Path, conflict.Path+"/")):
+		return &ConfigError{Field: "Path", Value: cfg.Path, Reason: "is not a directory of the repository: " + conflict.Path + " is a file", Err: err}
+	case conflict != nil:
+		return fmt.Errorf("%w: %w", ErrRefused, err)
+	case err != nil:
+		return err
 	}
-	res := &Result{Changes: manifest.Diff(oldObjects, prefix(newObjects, cfg.Path)), Files: plan}
+	res.Changes, res.Files = manifest.Diff(oldObjects, prefix(newObjects, cfg.Path)), plan
 	if !cfg.AllowMassDelete {
 		if err := checkRemovals(oldObjects, res.Changes, cfg.Path); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	printPlan(out, res)
 	if cfg.DryRun {
-		fmt.Fprintln(out, "dry run: nothing written")
-		return res, nil
+		res.Status = StatusDryRun
+		return nil
 	}
 	if plan.Empty() {
-		fmt.Fprintln(out, "no changes")
+		res.Status, res.Commit = StatusNoChanges, res.BaseCommit
 		// A merge request from an earlier commit would now change the base
 		// away from this commit's state (after a revert, say): close it.
-		if cfg.Mode == ModeMR && cfg.Supersede && forge != nil {
-			note := fmt.Sprintf("Out of date: %s already holds the manifests of %s. Closed by tsumiki.", cfg.Base, sourceName(cfg.Source))
-			if err := supersede(ctx, cfg, forge, res, 0, note, log); err != nil {
-				return res, err
-			}
-			printClosed(out, res)
+		if cfg.Mode == ModeMR && cfg.Supersede {
+			return s.supersede(ctx, nil)
 		}
-		return res, writeReport(cfg, res)
+		return nil
 	}
 
 	branch := cfg.Branch
 	if cfg.Mode == ModePush {
 		branch = cfg.Base
 	}
-	res.Branch = branch
-	commit, err := repo.Commit(plan.Tree, commitMessage(cfg), cfg.Author, time.Now(), branch)
+	commit, err := s.repo.Commit(gitsync.CommitOptions{Tree: plan.Tree, Message: commitMessage(cfg), Author: cfg.Author, When: time.Now(), Branch: branch})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	res.Commit = commit.String()
 
 	if cfg.Mode == ModePush {
-		if err := retry(ctx, log, "push", func() error { return repo.Push(ctx, branch, false) }); err != nil {
-			return nil, err
+		err := retryErr(ctx, cfg.Retry, s.log, "push", func() error {
+			return s.repo.Push(ctx, gitsync.PushOptions{Branch: branch, Expect: s.repo.Head()})
+		})
+		if errors.Is(err, gitsync.ErrRejected) {
+			return fmt.Errorf("%w (a push to %s since the clone): %w", ErrMoved, branch, err)
 		}
-		res.Pushed = true
-		fmt.Fprintf(out, "pushed %s to %s\n", commit.String()[:12], branch)
-		return res, writeReport(cfg, res)
+		if err != nil {
+			return err
+		}
+		res.Status, res.Branch, res.Commit, res.Pushed = StatusPushed, branch, commit.String(), true
+		return nil
 	}
 
-	var remoteTree plumbing.Hash
-	var exists bool
-	err = retry(ctx, log, "fetch "+branch, func() error {
-		var err error
-		remoteTree, exists, err = repo.RemoteTree(ctx, branch)
+	if err := s.pushBranch(ctx, commit, plan.Tree); err != nil {
 		return err
-	})
+	}
+	if err := s.openMergeRequest(ctx); err != nil {
+		return err
+	}
+	if cfg.Supersede {
+		return s.supersede(ctx, res.MergeRequest)
+	}
+	return nil
+}
+
+// pushBranch puts the commit on the change branch, unless the branch holds
+// the same tree already. It replaces only a commit sync made, and only the
+// one it saw; when another sync pushed the same change meanwhile, that
+// push is adopted.
+func (s *syncRun) pushBranch(ctx context.Context, commit, tree plumbing.Hash) error {
+	cfg, res := s.cfg, s.res
+	branch := cfg.Branch
+	fetch := func() (*gitsync.Tip, error) {
+		return retry(ctx, cfg.Retry, s.log, "fetch "+branch, func() (*gitsync.Tip, error) { return s.repo.Fetch(ctx, branch) })
+	}
+	tip, err := fetch()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if exists && remoteTree == plan.Tree {
-		fmt.Fprintf(out, "branch %s is already up to date\n", branch)
-	} else {
-		if err := retry(ctx, log, "push", func() error { return repo.Push(ctx, branch, true) }); err != nil {
-			return nil, err
-		}
-		res.Pushed = true
-		fmt.Fprintf(out, "pushed %s to %s\n", commit.String()[:12], branch)
+	if err := checkTip(branch, tip); err != nil {
+		return err
 	}
-
-	if err := openMergeRequest(ctx, cfg, forge, res, log); err != nil {
-		return res, fmt.Errorf("%w (the branch %s is pushed; run again to finish)", err, branch)
+	if tip != nil && tip.Tree == tree {
+		res.Branch, res.Commit = branch, tip.Commit.String()
+		return nil
 	}
-	fmt.Fprintf(out, "merge request !%d: %s\n", res.MergeRequest.IID, res.MergeRequest.URL)
-	printClosed(out, res)
-	return res, writeReport(cfg, res)
+	expect := plumbing.ZeroHash
+	if tip != nil {
+		expect = tip.Commit
+	}
+	err = retryErr(ctx, cfg.Retry, s.log, "push", func() error {
+		return s.repo.Push(ctx, gitsync.PushOptions{Branch: branch, Expect: expect})
+	})
+	if err == nil {
+		res.Branch, res.Commit, res.Pushed = branch, commit.String(), true
+		return nil
+	}
+	if !errors.Is(err, gitsync.ErrRejected) {
+		return err
+	}
+	// The branch moved between the fetch and the push.
+	now, ferr := fetch()
+	if ferr != nil {
+		return err
+	}
+	if cerr := checkTip(branch, now); cerr != nil {
+		return cerr
+	}
+	if now != nil && now.Tree == tree {
+		s.log.Info("another sync pushed the same change", "branch", branch, "commit", now.Commit.String())
+		res.Branch, res.Commit = branch, now.Commit.String()
+		return nil
+	}
+	return fmt.Errorf("%w: another sync is pushing a different change to %s at the same time: %w", ErrMoved, branch, err)
 }
 
-func printClosed(out io.Writer, res *Result) {
-	for _, iid := range res.Superseded {
-		fmt.Fprintf(out, "closed superseded merge request !%d\n", iid)
+// checkTip refuses a branch whose tip sync did not make.
+func checkTip(branch string, tip *gitsync.Tip) error {
+	if tip == nil || isSyncCommit(tip.Message) {
+		return nil
 	}
-}
-
-func sourceName(s Source) string {
-	if s.ShortSHA != "" {
-		return s.ShortSHA
-	}
-	return "this commit"
+	return &ForeignCommitError{Branch: branch, Commit: tip.Commit.String(), Subject: tip.Subject(), Author: tip.Author.Name + " <" + tip.Author.Email + ">"}
 }
 
 // readDist reads and checks the synthesized output: Flux applies every
 // YAML file in its path, so anything that is not a Kubernetes object would
 // break reconciliation, and an empty directory would prune everything.
-func readDist(dir string, keep func(string) bool) (fstest.MapFS, []manifest.Object, error) {
+func readDist(dir string, keep func(string) bool, allowSecrets bool) (gitsync.Files, []manifest.Object, error) {
 	fi, err := os.Stat(dir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: --dist %s: %v", ErrRefused, dir, err)
+		return nil, nil, fmt.Errorf("%w: dist %s: %v", ErrRefused, dir, err)
 	}
 	if !fi.IsDir() {
-		return nil, nil, fmt.Errorf("%w: --dist %s is not a directory", ErrRefused, dir)
+		return nil, nil, fmt.Errorf("%w: dist %s is not a directory", ErrRefused, dir)
 	}
 	// Read once: what is checked here is exactly what gets committed.
-	files := fstest.MapFS{}
+	files := gitsync.Files{}
 	err = fs.WalkDir(os.DirFS(dir), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -223,24 +329,35 @@ func readDist(dir string, keep func(string) bool) (fstest.MapFS, []manifest.Obje
 			return fmt.Errorf("%w: %s/%s is not a manifest (.yaml, .yml or .json); sync writes only Kubernetes manifests", ErrRefused, dir, p)
 		}
 		if keep(p) {
-			return fmt.Errorf("%w: %s/%s matches a --keep pattern, so it could never be written", ErrRefused, dir, p)
+			return fmt.Errorf("%w: %s/%s matches a keep pattern, so it could never be written", ErrRefused, dir, p)
 		}
 		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
 		if err != nil {
 			return err
 		}
-		files[p] = &fstest.MapFile{Data: data, Mode: 0o644}
+		files[p] = data
 		return nil
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	objs, err := manifest.ReadDir(files, ".", nil)
+	objs, err := manifest.Parse(files)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %s/%w", ErrRefused, dir, err)
 	}
 	if len(objs) == 0 {
 		return nil, nil, fmt.Errorf("%w: %s holds no Kubernetes objects; with prune enabled, Flux would delete everything it applied from the path", ErrRefused, dir)
+	}
+	if !allowSecrets {
+		var plain []string
+		for _, o := range objs {
+			if fields := o.SecretValues(); len(fields) > 0 {
+				plain = append(plain, fmt.Sprintf("%s/%s: %s has %s", dir, o.File, o.ID, strings.Join(fields, " and ")))
+			}
+		}
+		if len(plain) > 0 {
+			return nil, nil, &PlainSecretError{Secrets: plain}
+		}
 	}
 	return files, objs, nil
 }
@@ -250,41 +367,36 @@ func readDist(dir string, keep func(string) bool) (fstest.MapFS, []manifest.Obje
 // something other than Kubernetes objects. A file whose content equals a
 // dist file's at the same place is not parsed again: in a typical sync most
 // are.
-func readOld(fsys fs.FS, dist []manifest.Object, dir string) (objects []manifest.Object, foreign []string) {
+func readOld(files gitsync.Files, dist []manifest.Object, dir string) (objects []manifest.Object, foreign []string) {
 	parsed := map[string][]manifest.Object{}
 	for _, o := range dist {
 		parsed[o.File] = append(parsed[o.File], o)
 	}
-	_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return nil
-		}
-		data, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return nil
-		}
+	for _, p := range slices.Sorted(maps.Keys(files)) {
+		data := files[p]
 		objs, ok := parsed[p]
 		if !ok || !sameContent(objs, data) {
+			var err error
 			if objs, err = manifest.ParseFile(p, data); err != nil {
 				foreign = append(foreign, path.Join(dir, p))
-				return nil
+				continue
 			}
 		}
 		objects = append(objects, prefix(objs, dir)...)
-		return nil
-	})
+	}
 	return objects, foreign
 }
 
 // checkRemovals refuses the changes that would empty much of the cluster by
-// accident: removing more than half of the objects in the managed path, or
-// every object of one of its folders (one environment's, say, after a synth
-// of another environment only).
+// accident: a change that removes more objects from the managed path than
+// it leaves there (what it keeps plus what it adds), or that removes every
+// object of one of its folders (one environment's, say, after a synth of
+// another environment only).
 func checkRemovals(old []manifest.Object, changes []manifest.Change, dir string) error {
-	removed := manifest.Count(changes)[manifest.Removed]
-	if removed > 0 && 2*removed > len(old) {
-		return fmt.Errorf("%w: the change removes %d of the %d objects in %s; pass --allow-mass-delete if that is intended",
-			ErrRefused, removed, len(old), displayPath(dir))
+	n := manifest.Count(changes)
+	removed, added := n[manifest.Removed], n[manifest.Added]
+	if left := len(old) - removed + added; removed > 0 && removed > left {
+		return &MassDeleteError{Path: dir, Before: len(old), Removed: removed, Added: added}
 	}
 	left := map[string]int{} // objects per folder below dir, at any depth
 	count := func(file string, n int) {
@@ -305,17 +417,10 @@ func checkRemovals(old []manifest.Object, changes []manifest.Change, dir string)
 	}
 	for _, folder := range slices.Sorted(maps.Keys(left)) {
 		if left[folder] == 0 {
-			return fmt.Errorf("%w: the change removes every object under %s/; pass --allow-mass-delete if that is intended", ErrRefused, folder)
+			return &MassDeleteError{Path: dir, Folder: folder, Before: len(old), Removed: removed, Added: added}
 		}
 	}
 	return nil
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // sameContent reports whether data is exactly the file objs were parsed from.
@@ -334,42 +439,4 @@ func prefix(objs []manifest.Object, dir string) []manifest.Object {
 		}
 	}
 	return out
-}
-
-func displayPath(p string) string {
-	if p == "" {
-		return "the repository root"
-	}
-	return p
-}
-
-func commitMessage(cfg Config) string {
-	var b strings.Builder
-	b.WriteString(cfg.Title)
-	b.WriteString("\n\nManifests synthesized by tsumiki")
-	if u := cfg.Source.CommitURL(); u != "" {
-		fmt.Fprintf(&b, " from %s.\n\nTsumiki-Source: %s\n", cfg.Source.ShortSHA, u)
-	} else if cfg.Source.SHA != "" {
-		fmt.Fprintf(&b, " from %s.\n\nTsumiki-Source: %s\n", cfg.Source.ShortSHA, cfg.Source.SHA)
-	} else {
-		b.WriteString(".\n")
-	}
-	return b.String()
-}
-
-func printPlan(out io.Writer, res *Result) {
-	n := manifest.Count(res.Changes)
-	fmt.Fprintf(out, "objects: %d added, %d changed, %d removed\n", n[manifest.Added], n[manifest.Changed], n[manifest.Removed])
-	for _, c := range res.Changes {
-		fmt.Fprintf(out, "  %-7s %s\n", c.Action, c.ID)
-	}
-	fmt.Fprintf(out, "files: %d added, %d changed, %d removed\n", len(res.Files.Added), len(res.Files.Changed), len(res.Files.Removed))
-	for _, group := range []struct {
-		action string
-		files  []string
-	}{{"added", res.Files.Added}, {"changed", res.Files.Changed}, {"removed", res.Files.Removed}} {
-		for _, f := range group.files {
-			fmt.Fprintf(out, "  %-7s %s\n", group.action, f)
-		}
-	}
 }

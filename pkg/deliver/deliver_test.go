@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"gitlab.com/tsumiki/tsumiki/pkg/deliver"
 	"gitlab.com/tsumiki/tsumiki/pkg/gitlab"
 	"gitlab.com/tsumiki/tsumiki/pkg/gitsync"
+	"gitlab.com/tsumiki/tsumiki/pkg/manifest"
 )
 
 const token = "glpat-Sync-Test-Token-4f9e2c"
@@ -54,11 +56,38 @@ type world struct {
 	api     *gitlabtest.Server
 	project gitlabtest.Project
 	cfg     deliver.Config
+
+	mu    sync.Mutex
+	waits []time.Duration // what the backoff waited, in order
 }
+
+// fastBackoff retries three times without sleeping, and records the
+// waits it would have made.
+func (w *world) fastBackoff() deliver.Backoff {
+	return deliver.Backoff{
+		Delays:        []time.Duration{10 * time.Millisecond, 20 * time.Millisecond, 40 * time.Millisecond},
+		MaxRetryAfter: time.Minute,
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			w.mu.Lock()
+			w.waits = append(w.waits, d)
+			w.mu.Unlock()
+			return ctx.Err()
+		},
+	}
+}
+
+func (w *world) waited() []time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.waits)
+}
+
+// sourceTime is the time of the source commit of newWorld's config; later
+// commits in the tests are later.
+var sourceTime = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	t.Cleanup(deliver.SetRetryDelays(10*time.Millisecond, 20*time.Millisecond, 40*time.Millisecond))
 	w := &world{git: &gittest.Server{Root: t.TempDir(), Token: token}}
 	var err error
 	if w.bare, err = w.git.CreateRepo("platform/manifests", repoFiles, 3); err != nil {
@@ -85,14 +114,14 @@ func newWorld(t *testing.T) *world {
 		Mode:               deliver.ModeMR,
 		RemoveSourceBranch: true,
 		Supersede:          true,
-		Report:             filepath.Join(t.TempDir(), "sync.env"),
 		Source: deliver.Source{
 			SHA: "0123456789abcdef0123456789abcdef01234567", ShortSHA: "01234567",
-			Title: "Scale the app", ProjectURL: "https://gitlab.example.com/platform/app",
+			Title: "Scale the app", ProjectURL: "https://gitlab.example.com/platform/app", Time: sourceTime,
 		},
 		Author:  gitsync.Identity{Name: "Sync Bot", Email: "sync@example.com"},
 		Auth:    gitsync.Auth{Token: token},
 		TempDir: t.TempDir(),
+		Retry:   w.fastBackoff(),
 	}
 	w.cfg.Dist = writeDist(t, map[string]string{"app.k8s.yaml": cm("app", "v2"), "new/extra.k8s.yaml": cm("extra")})
 	return w
@@ -116,7 +145,8 @@ func writeDist(t *testing.T, files map[string]string) string {
 	return dir
 }
 
-// sync runs one sync with the real GitLab client and returns its output.
+// sync runs one sync with the real GitLab client and returns its result
+// and log.
 func (w *world) sync(t *testing.T, cfg deliver.Config) (*deliver.Result, string, error) {
 	t.Helper()
 	return w.syncWith(t, cfg, nil)
@@ -132,16 +162,37 @@ func (w *world) syncWith(t *testing.T, cfg deliver.Config, wrap func(deliver.For
 	if wrap != nil {
 		forge = wrap(forge)
 	}
-	var out, logs bytes.Buffer
-	res, err := deliver.Run(context.Background(), cfg, forge, &out, slog.New(slog.NewTextHandler(&logs, nil)))
-	all := out.String() + logs.String()
+	var logs syncBuffer
+	res, err := deliver.Run(context.Background(), cfg, forge, slog.New(slog.NewTextHandler(&logs, nil)))
+	if res == nil {
+		t.Fatal("Run returned no result")
+	}
+	all := logs.String()
 	if err != nil {
 		all += err.Error()
 	}
 	if strings.Contains(all, token) {
-		t.Errorf("the token shows in the output:\n%s", all)
+		t.Errorf("the token shows in the log or the error:\n%s", all)
 	}
-	return res, out.String(), err
+	return res, logs.String(), err
+}
+
+// syncBuffer is a bytes.Buffer for concurrent syncs' logs.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func (w *world) files(t *testing.T, ref string) map[string]string {
@@ -185,9 +236,12 @@ func TestFirstSync(t *testing.T) {
 	w := newWorld(t)
 	w.cfg.Labels = []string{"tsumiki", "prod"}
 	w.cfg.Assignees = []string{"alice"}
-	res, out, err := w.sync(t, w.cfg)
+	res, _, err := w.sync(t, w.cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if res.Status != deliver.StatusOpened || !res.Pushed || res.Branch != "tsumiki/01234567" {
+		t.Errorf("result = %+v", res)
 	}
 
 	// The branch holds dist/ in the managed path, and everything else as it was.
@@ -210,8 +264,12 @@ func TestFirstSync(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(msg, "Sync Bot|sync@example.com|Sync Bot|Scale the app\n") ||
-		!strings.Contains(msg, "Tsumiki-Source: https://gitlab.example.com/platform/app/-/commit/0123456789abcdef0123456789abcdef01234567") {
+		!strings.Contains(msg, "\nTsumiki-Source: https://gitlab.example.com/platform/app/-/commit/0123456789abcdef0123456789abcdef01234567\n"+
+			"Tsumiki-Source-Time: 2026-03-01T12:00:00Z\nTsumiki-Path: /clusters/prod\n") {
 		t.Errorf("commit:\n%s", msg)
+	}
+	if tip, _ := gittest.Git(w.bare, "rev-parse", "tsumiki/01234567"); strings.TrimSpace(tip) != res.Commit {
+		t.Errorf("result commit %s, branch at %s", res.Commit, tip)
 	}
 
 	mrs := w.api.MergeRequests(w.project.ID)
@@ -231,23 +289,17 @@ func TestFirstSync(t *testing.T) {
 		"| changed | ConfigMap | demo | app |",
 		"-  k: v1",
 		"+  k: v2",
-		"<!-- tsumiki: base=main path=/clusters/prod -->",
+		"\n<!-- tsumiki: base=main path=/clusters/prod source=0123456789abcdef0123456789abcdef01234567 time=2026-03-01T12:00:00Z -->\n",
 	} {
 		if !strings.Contains(mr.Description, s) {
 			t.Errorf("description lacks %q:\n%s", s, mr.Description)
 		}
 	}
-	if !strings.Contains(out, mr.WebURL) || res.MergeRequest.IID != mr.IID {
-		t.Errorf("output does not name the merge request %s:\n%s", mr.WebURL, out)
+	if res.MergeRequest.IID != mr.IID || res.MergeRequest.URL != mr.WebURL {
+		t.Errorf("result names merge request %+v, want !%d %s", res.MergeRequest, mr.IID, mr.WebURL)
 	}
-	report, err := os.ReadFile(w.cfg.Report)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range []string{"TSUMIKI_BRANCH=tsumiki/01234567", "TSUMIKI_MR_IID=1", "TSUMIKI_MR_URL=" + mr.WebURL, "TSUMIKI_OBJECTS_ADDED=1", "TSUMIKI_OBJECTS_REMOVED=1"} {
-		if !strings.Contains(string(report), line+"\n") {
-			t.Errorf("sync.env lacks %q:\n%s", line, report)
-		}
+	if n := manifest.Count(res.Changes); n[manifest.Added] != 1 || n[manifest.Changed] != 1 || n[manifest.Removed] != 1 {
+		t.Errorf("changes = %v", n)
 	}
 }
 
@@ -257,15 +309,15 @@ func TestSameCommitAgainIsIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	pushes, tip := w.pushes(), w.snapshot(t)
-	_, out, err := w.sync(t, w.cfg)
+	res, _, err := w.sync(t, w.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if w.pushes() != pushes || w.snapshot(t) != tip {
 		t.Error("the second run pushed")
 	}
-	if !strings.Contains(out, "already up to date") {
-		t.Errorf("output:\n%s", out)
+	if head, _ := gittest.Git(w.bare, "rev-parse", "tsumiki/01234567"); res.Pushed || res.Commit != strings.TrimSpace(head) || res.Status != deliver.StatusUpdated {
+		t.Errorf("result = %+v, want the branch's commit %s, not pushed, merge request updated", res, head)
 	}
 	if n := len(w.api.MergeRequests(w.project.ID)); n != 1 {
 		t.Errorf("%d merge requests, want 1", n)
@@ -277,12 +329,13 @@ func TestNoChanges(t *testing.T) {
 	w.cfg.Path = "clusters/staging"
 	w.cfg.Dist = writeDist(t, map[string]string{"app.k8s.yaml": cm("staging")})
 	before := w.snapshot(t)
-	res, out, err := w.sync(t, w.cfg)
+	res, _, err := w.sync(t, w.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "no changes\n") || res.MergeRequest != nil {
-		t.Errorf("output:\n%s", out)
+	main, _ := gittest.Git(w.bare, "rev-parse", "main")
+	if res.Status != deliver.StatusNoChanges || res.MergeRequest != nil || res.Commit != strings.TrimSpace(main) || res.BaseCommit != res.Commit || res.Branch != "" {
+		t.Errorf("result = %+v, want no changes at main's commit %s", res, main)
 	}
 	if w.snapshot(t) != before || !slices.Equal(w.branches(t), []string{"main"}) {
 		t.Error("a branch was pushed")
@@ -307,14 +360,14 @@ func TestRevertClosesTheOutdatedMergeRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	revert := w.cfg
-	revert.Source.SHA, revert.Source.ShortSHA, revert.Source.Title = "1111111111111111111111111111111111111111", "11111111", "Revert"
+	revert.Source = deliver.Source{SHA: "1111111111111111111111111111111111111111", ShortSHA: "11111111", Title: "Revert", Time: sourceTime.Add(time.Hour)}
 	revert.Dist = writeDist(t, map[string]string{"app.k8s.yaml": cm("app", "v1"), "stale.k8s.yaml": cm("stale")})
-	res, out, err := w.sync(t, revert)
+	res, _, err := w.sync(t, revert)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "no changes") || !slices.Equal(res.Superseded, []int{1}) {
-		t.Fatalf("superseded = %v, output:\n%s", res.Superseded, out)
+	if res.Status != deliver.StatusNoChanges || !slices.Equal(iids(res.Superseded), []int{1}) {
+		t.Fatalf("result = %+v", res)
 	}
 	if mrs := w.api.MergeRequests(w.project.ID); len(mrs) != 1 || mrs[0].State != "closed" {
 		t.Errorf("merge requests = %+v", mrs)
@@ -382,7 +435,7 @@ func TestOlderMergeRequestIsSuperseded(t *testing.T) {
 		t.Fatal(err)
 	}
 	next := w.cfg
-	next.Source.SHA, next.Source.ShortSHA, next.Source.Title = "fedcba9876543210fedcba9876543210fedcba98", "fedcba98", "Scale further"
+	next.Source = deliver.Source{SHA: "fedcba9876543210fedcba9876543210fedcba98", ShortSHA: "fedcba98", Title: "Scale further", Time: sourceTime.Add(time.Hour)}
 	next.Dist = writeDist(t, map[string]string{"app.k8s.yaml": cm("app", "v3")})
 	// A merge request of a different path stays open.
 	other := w.api.AddMergeRequest(gitlabtest.MergeRequest{ProjectID: w.project.ID, Title: "staging", SourceBranch: "x", TargetBranch: "main", State: "opened",
@@ -398,7 +451,7 @@ func TestOlderMergeRequestIsSuperseded(t *testing.T) {
 	if byIID[1].State != "closed" || byIID[res.MergeRequest.IID].State != "opened" || byIID[other.IID].State != "opened" {
 		t.Errorf("states: first %s, new %s, other path %s", byIID[1].State, byIID[res.MergeRequest.IID].State, byIID[other.IID].State)
 	}
-	if !slices.Equal(res.Superseded, []int{1}) {
+	if !slices.Equal(iids(res.Superseded), []int{1}) {
 		t.Errorf("superseded = %v", res.Superseded)
 	}
 	found := false
@@ -438,14 +491,17 @@ func TestTransientFailuresAreRetried(t *testing.T) {
 		t.Errorf("%d merge requests", n)
 	}
 
+	if got := w.waited(); !slices.Equal(got, []time.Duration{10 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond}) {
+		t.Errorf("waits = %v, want the backoff's, afresh for each step", got)
+	}
+
 	w2 := newWorld(t)
 	w2.api.FailNext(1, 429, "1")
-	start := time.Now()
 	if _, _, err := w2.sync(t, w2.cfg); err != nil {
 		t.Fatal(err)
 	}
-	if time.Since(start) < time.Second {
-		t.Error("Retry-After: 1 was not honoured")
+	if got := w2.waited(); !slices.Equal(got, []time.Duration{time.Second}) {
+		t.Errorf("waits = %v, want the 1s Retry-After asked", got)
 	}
 }
 
@@ -453,9 +509,9 @@ func TestPersistentFailureIsReportedAndRerunCompletes(t *testing.T) {
 	w := newWorld(t)
 	// Every attempt of the first call fails: one try and three retries.
 	w.api.FailNext(4, 502, "")
-	_, _, err := w.sync(t, w.cfg)
-	if err == nil || !strings.Contains(err.Error(), "run again") {
-		t.Fatalf("err = %v, want a failure that says to run again", err)
+	res, _, err := w.sync(t, w.cfg)
+	if err == nil || !deliver.Temporary(err) || res.Status != deliver.StatusFailed || !res.Pushed {
+		t.Fatalf("err = %v, result %+v; want a failure that may pass, after the push", err, res)
 	}
 	if !slices.Contains(w.branches(t), "tsumiki/01234567") {
 		t.Fatal("the branch was not pushed before the API failed")
@@ -472,8 +528,12 @@ func TestPushMode(t *testing.T) {
 	w := newWorld(t)
 	cfg := w.cfg
 	cfg.Mode = deliver.ModePush
-	if _, _, err := w.sync(t, cfg); err != nil {
+	res, _, err := w.sync(t, cfg)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if main, _ := gittest.Git(w.bare, "rev-parse", "main"); res.Status != deliver.StatusPushed || !res.Pushed || res.Branch != "main" || res.Commit != strings.TrimSpace(main) {
+		t.Errorf("result = %+v", res)
 	}
 	if got := w.files(t, "main")["clusters/prod/app.k8s.yaml"]; got != cm("app", "v2") {
 		t.Errorf("main holds %q", got)
@@ -488,20 +548,22 @@ func TestDryRunWritesNothing(t *testing.T) {
 	cfg := w.cfg
 	cfg.DryRun = true
 	before := w.snapshot(t)
-	_, out, err := w.sync(t, cfg)
+	res, _, err := w.sync(t, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"objects: 1 added, 1 changed, 1 removed", "added   ConfigMap demo/extra", "removed clusters/prod/stale.k8s.yaml", "dry run"} {
-		if !strings.Contains(out, s) {
-			t.Errorf("plan lacks %q:\n%s", s, out)
-		}
+	var changes []string
+	for _, c := range res.Changes {
+		changes = append(changes, string(c.Action)+" "+c.ID.String())
+	}
+	if want := []string{"changed ConfigMap demo/app", "added ConfigMap demo/extra", "removed ConfigMap demo/stale"}; !slices.Equal(changes, want) {
+		t.Errorf("changes = %q, want %q", changes, want)
+	}
+	if res.Status != deliver.StatusDryRun || !slices.Equal(res.Files.Removed, []string{"clusters/prod/stale.k8s.yaml"}) || res.Pushed || res.Commit != "" {
+		t.Errorf("result = %+v, files %+v", res, res.Files)
 	}
 	if w.snapshot(t) != before || w.pushes() != 0 || len(w.api.Requests()) != 0 {
 		t.Error("a dry run wrote something")
-	}
-	if _, err := os.Stat(cfg.Report); !errors.Is(err, os.ErrNotExist) {
-		t.Error("a dry run wrote the report")
 	}
 }
 
@@ -544,9 +606,10 @@ func TestMassDeleteNeedsConsent(t *testing.T) {
 	cfg.Keep = []string{"clusters/*/flux-system/**"}
 	// The root holds app, stale and staging; keeping only one removes two of three.
 	cfg.Dist = writeDist(t, map[string]string{"clusters/prod/app.k8s.yaml": cm("app", "v1")})
-	_, _, err := w.sync(t, cfg)
-	if !errors.Is(err, deliver.ErrRefused) || !strings.Contains(err.Error(), "--allow-mass-delete") {
-		t.Fatalf("err = %v, want a refusal naming --allow-mass-delete", err)
+	res, _, err := w.sync(t, cfg)
+	var mass *deliver.MassDeleteError
+	if !errors.Is(err, deliver.ErrRefused) || !errors.As(err, &mass) || mass.Removed != 2 || mass.Before != 3 || res.Status != deliver.StatusRefused {
+		t.Fatalf("err = %v, want a mass-delete refusal of 2 of 3 objects", err)
 	}
 	cfg.AllowMassDelete = true
 	if _, _, err := w.sync(t, cfg); err != nil {
@@ -585,7 +648,7 @@ func TestMergeRequestOptions(t *testing.T) {
 	// An unknown reviewer is an error that names the flag, not a crash.
 	cfg.Branch, cfg.Reviewers = "tsumiki/other", []string{"nobody"}
 	cfg.Dist = writeDist(t, map[string]string{"app.k8s.yaml": cm("app", "v9")})
-	if _, _, err := w.sync(t, cfg); err == nil || !strings.Contains(err.Error(), `no GitLab user named "nobody"`) {
+	if _, _, err := w.sync(t, cfg); !errors.Is(err, deliver.ErrUnknownUser) || !strings.Contains(err.Error(), `no GitLab user named "nobody"`) {
 		t.Errorf("err = %v", err)
 	}
 }
@@ -610,7 +673,8 @@ func TestProtectsWhatIsNotOutput(t *testing.T) {
 	cfg.Mode = deliver.ModePush
 
 	_, _, err = w.sync(t, cfg)
-	if !errors.Is(err, deliver.ErrRefused) || !strings.Contains(err.Error(), "clusters/prod/renovate.json") {
+	var foreign *deliver.ForeignFilesError
+	if !errors.As(err, &foreign) || !slices.Equal(foreign.Files, []string{"clusters/prod/renovate.json"}) || !strings.Contains(err.Error(), "clusters/prod/renovate.json") {
 		t.Fatalf("err = %v, want a refusal naming renovate.json", err)
 	}
 	cfg.Keep = []string{"renovate.json"}
@@ -626,14 +690,23 @@ func TestProtectsWhatIsNotOutput(t *testing.T) {
 	}
 
 	// At the root, dist/ holding only prod's folder would empty staging's.
+	var mass *deliver.MassDeleteError
 	cfg.Path, cfg.Keep = "", []string{"**/renovate.json", "clusters/*/flux-system/**"}
 	cfg.Dist = writeDist(t, map[string]string{
 		"clusters/prod/app.k8s.yaml": cm("app", "v2"), "clusters/prod/new/extra.k8s.yaml": cm("extra"),
 	})
 	_, _, err = w.sync(t, cfg)
-	if !errors.Is(err, deliver.ErrRefused) || !strings.Contains(err.Error(), "every object under clusters/") {
+	if !errors.Is(err, deliver.ErrRefused) || !errors.As(err, &mass) || mass.Folder != "clusters/staging" || !strings.Contains(err.Error(), "every object under clusters/staging/") {
 		t.Errorf("err = %v, want a refusal to empty a folder", err)
 	}
+}
+
+func iids(s []deliver.Superseded) []int {
+	var out []int
+	for _, m := range s {
+		out = append(out, m.IID)
+	}
+	return out
 }
 
 func TestUpdateKeepsLabelsReviewersAdded(t *testing.T) {

@@ -10,7 +10,8 @@ import (
 
 // SourceFromGit reads the source commit from the git checkout at dir (or
 // above it), for runs outside GitLab CI: HEAD's hash and subject, and the
-// web URL of the origin remote when it looks like a GitLab project.
+// web URL of the origin remote when it looks like a GitLab project. The
+// time is the committer's, as GitLab's CI_COMMIT_TIMESTAMP.
 func SourceFromGit(dir string) (Source, error) {
 	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
 	if err != nil {
@@ -24,7 +25,7 @@ func SourceFromGit(dir string) (Source, error) {
 	if err != nil {
 		return Source{}, fmt.Errorf("read the source commit: %w", err)
 	}
-	s := Source{SHA: c.Hash.String(), ShortSHA: c.Hash.String()[:8], Title: strings.TrimSpace(strings.SplitN(c.Message, "\n", 2)[0])}
+	s := Source{SHA: c.Hash.String(), ShortSHA: c.Hash.String()[:8], Title: strings.TrimSpace(strings.SplitN(c.Message, "\n", 2)[0]), Time: c.Committer.When}
 	if origin, err := repo.Remote("origin"); err == nil && len(origin.Config().URLs) > 0 {
 		s.ProjectURL = webURL(origin.Config().URLs[0])
 	}

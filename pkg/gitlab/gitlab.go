@@ -1,5 +1,7 @@
 // Package gitlab is sync's merge-request side on GitLab, through the REST
 // API (gitlab.com/gitlab-org/api/client-go). It implements deliver.Forge.
+// Failures come back as *APIError, or *deliver.Transient for the ones
+// worth retrying (5xx, 429, with the server's Retry-After).
 package gitlab
 
 import (
@@ -14,6 +16,7 @@ import (
 	gl "gitlab.com/gitlab-org/api/client-go"
 
 	"gitlab.com/tsumiki/tsumiki/pkg/deliver"
+	"gitlab.com/tsumiki/tsumiki/pkg/gitsync"
 )
 
 // Client talks to one project of one GitLab instance.
@@ -133,11 +136,50 @@ func (c *Client) Update(ctx context.Context, iid int, spec deliver.MergeRequestS
 	return convert(&mr.BasicMergeRequest), nil
 }
 
-// Close comments on a merge request and closes it.
-func (c *Client) Close(ctx context.Context, iid int, note string) error {
-	if _, _, err := c.api.Notes.CreateMergeRequestNote(c.project, int64(iid), &gl.CreateMergeRequestNoteOptions{Body: gl.Ptr(note)}, gl.WithContext(ctx)); err != nil {
-		return c.explain(fmt.Sprintf("comment on merge request !%d", iid), err)
+// Notes returns every note of a merge request, oldest first, all pages.
+func (c *Client) Notes(ctx context.Context, iid int) ([]deliver.Note, error) {
+	var out []deliver.Note
+	opt := &gl.ListMergeRequestNotesOptions{
+		ListOptions: gl.ListOptions{PerPage: 100, Page: 1},
+		OrderBy:     gl.Ptr("created_at"),
+		Sort:        gl.Ptr("asc"),
 	}
+	for {
+		notes, resp, err := c.api.Notes.ListMergeRequestNotes(c.project, int64(iid), opt, gl.WithContext(ctx))
+		if err != nil {
+			return nil, c.explain(fmt.Sprintf("list the notes of merge request !%d", iid), err)
+		}
+		for _, n := range notes {
+			out = append(out, deliver.Note{ID: int(n.ID), Body: n.Body})
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opt.Page = resp.NextPage
+	}
+}
+
+// AddNote comments on a merge request.
+func (c *Client) AddNote(ctx context.Context, iid int, body string) (deliver.Note, error) {
+	n, _, err := c.api.Notes.CreateMergeRequestNote(c.project, int64(iid), &gl.CreateMergeRequestNoteOptions{Body: gl.Ptr(body)}, gl.WithContext(ctx))
+	if err != nil {
+		return deliver.Note{}, c.explain(fmt.Sprintf("comment on merge request !%d", iid), err)
+	}
+	return deliver.Note{ID: int(n.ID), Body: n.Body}, nil
+}
+
+// DeleteNote removes a note; GitLab's 404 for one that is gone is no error.
+func (c *Client) DeleteNote(ctx context.Context, iid, noteID int) error {
+	_, err := c.api.Notes.DeleteMergeRequestNote(c.project, int64(iid), int64(noteID), gl.WithContext(ctx))
+	if err != nil && status(err) != http.StatusNotFound {
+		return c.explain(fmt.Sprintf("delete note %d of merge request !%d", noteID, iid), err)
+	}
+	return nil
+}
+
+// Close closes a merge request. GitLab answers a close of a closed merge
+// request with the merge request, unchanged.
+func (c *Client) Close(ctx context.Context, iid int) error {
 	if _, _, err := c.api.MergeRequests.UpdateMergeRequest(c.project, int64(iid), &gl.UpdateMergeRequestOptions{StateEvent: gl.Ptr("close")}, gl.WithContext(ctx)); err != nil {
 		return c.explain(fmt.Sprintf("close merge request !%d", iid), err)
 	}
@@ -180,7 +222,7 @@ func (c *Client) userID(ctx context.Context, name string) (int64, error) {
 		return 0, c.explain("look up user "+name, err)
 	}
 	if len(users) == 0 {
-		return 0, fmt.Errorf("no GitLab user named %q (check --assignee and --reviewer)", name)
+		return 0, fmt.Errorf("%w: no GitLab user named %q", deliver.ErrUnknownUser, name)
 	}
 	c.users[name] = users[0].ID
 	return users[0].ID, nil
@@ -211,20 +253,64 @@ func status(err error) int {
 	return 0
 }
 
+// APIError is a GitLab answer that fails a call, with what to fix.
+type APIError struct {
+	// Op is what the call did, such as "create merge request".
+	Op string
+	// Status is the HTTP status; a 404 is the project's unless GitLab
+	// names another resource (ProjectNotFound tells).
+	Status int
+	// Project is the project the call was for.
+	Project string
+	Err     error
+}
+
+func (e *APIError) Error() string {
+	switch e.Status {
+	case http.StatusUnauthorized:
+		return fmt.Sprintf("%s: GitLab rejected the token (401): it is not a valid, unexpired access token", e.Op)
+	case http.StatusForbidden:
+		return fmt.Sprintf("%s: the token may not do this (403): it needs the api scope and at least the Developer role on %s%s", e.Op, e.Project, e.said("403 Forbidden"))
+	case http.StatusNotFound:
+		if said := e.said("404 Project Not Found"); said != "" {
+			return fmt.Sprintf("%s: not found (404)%s", e.Op, said)
+		}
+		return fmt.Sprintf("%s: project %s not found (404), or the token's user cannot see it", e.Op, e.Project)
+	}
+	return fmt.Sprintf("%s: GitLab refused the request (%d): %v", e.Op, e.Status, e.Err)
+}
+
+// said is GitLab's own message, as " (GitLab: …)", unless it only repeats
+// the status.
+func (e *APIError) said(plain string) string {
+	var er *gl.ErrorResponse
+	if !errors.As(e.Err, &er) {
+		return ""
+	}
+	msg := strings.TrimSuffix(strings.TrimPrefix(er.Message, "{message: "), "}")
+	if msg == "" || msg == plain {
+		return ""
+	}
+	return " (GitLab: " + msg + ")"
+}
+
+func (e *APIError) Unwrap() error { return e.Err }
+
+// ProjectNotFound reports whether the error is GitLab's 404 for the
+// project itself (or one the token's user cannot see), rather than for
+// something in it.
+func (e *APIError) ProjectNotFound() bool {
+	return e.Status == http.StatusNotFound && e.said("404 Project Not Found") == ""
+}
+
 // explain turns an API error into one that says what to fix, and marks the
 // ones worth retrying.
 func (c *Client) explain(what string, err error) error {
 	switch s := status(err); {
-	case s == http.StatusUnauthorized:
-		return fmt.Errorf("%s: GitLab rejected the token (401): check that GITLAB_TOKEN is a valid, unexpired access token", what)
-	case s == http.StatusForbidden:
-		return fmt.Errorf("%s: the token may not do this (403): it needs the api scope and at least the Developer role on %s", what, c.project)
-	case s == http.StatusNotFound:
-		return fmt.Errorf("%s: project %s not found (404): check --project and that the token's user can see it", what, c.project)
-	case s == http.StatusUnprocessableEntity || s == http.StatusBadRequest:
-		return fmt.Errorf("%s: GitLab refused the request (%d): %w", what, s, err)
 	case s == http.StatusTooManyRequests || s >= 500:
 		return &deliver.Transient{Err: fmt.Errorf("%s: %w", what, err), RetryAfter: retryAfter(err)}
+	case s >= 400:
+		return &APIError{Op: what, Status: s, Project: c.project, Err: err}
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
@@ -235,12 +321,5 @@ func retryAfter(err error) time.Duration {
 	if !errors.As(err, &er) || er.Response == nil {
 		return 0
 	}
-	v := er.Response.Header.Get("Retry-After")
-	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return time.Until(t)
-	}
-	return 0
+	return gitsync.ParseRetryAfter(er.Response.Header.Get("Retry-After"), time.Now())
 }

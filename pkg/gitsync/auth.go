@@ -2,7 +2,6 @@ package gitsync
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 
@@ -29,6 +28,29 @@ func (a Auth) String() string { return "gitsync.Auth{…}" }
 // ErrAuth is wrapped by errors about missing or unusable credentials.
 var ErrAuth = errors.New("git credentials")
 
+// AuthError says which credential is missing or unusable for a repository
+// URL, before anything is sent.
+type AuthError struct {
+	// Field is the Auth field at fault ("SSHKey" or "KnownHosts"), or
+	// "URL" when the URL itself carries credentials or does not parse.
+	Field string
+	// Reason says what is wrong with it.
+	Reason string
+}
+
+func (e *AuthError) Error() string { return ErrAuth.Error() + ": " + e.Reason }
+
+// Is makes errors.Is(err, ErrAuth) hold.
+func (e *AuthError) Is(target error) bool { return target == ErrAuth }
+
+// Check reports, without any network access, whether the credentials can
+// be used for url: an *AuthError naming the field at fault, or nil.
+func (a Auth) Check(url string) error {
+	_, cleanup, err := a.method(url)
+	cleanup()
+	return err
+}
+
 // method returns the go-git auth method for url; cleanup removes any file it
 // needed.
 func (a Auth) method(url string) (transport.AuthMethod, func(), error) {
@@ -36,12 +58,12 @@ func (a Auth) method(url string) (transport.AuthMethod, func(), error) {
 	ep, err := transport.NewEndpoint(url)
 	if err != nil {
 		// Not wrapped: the parse error quotes the URL, which may hold a token.
-		return nil, noop, fmt.Errorf("%w: the repository URL is not one git understands", ErrAuth)
+		return nil, noop, &AuthError{Field: "URL", Reason: "the repository URL is not one git understands"}
 	}
 	switch ep.Protocol {
 	case "http", "https":
 		if ep.User != "" || ep.Password != "" {
-			return nil, noop, fmt.Errorf("%w: put the token in GITLAB_TOKEN or --token-file, not in the repository URL", ErrAuth)
+			return nil, noop, &AuthError{Field: "URL", Reason: "the repository URL holds a user name or password; pass the token as Auth.Token instead"}
 		}
 		if a.Token == "" {
 			return nil, noop, nil
@@ -49,10 +71,10 @@ func (a Auth) method(url string) (transport.AuthMethod, func(), error) {
 		return &githttp.BasicAuth{Username: "oauth2", Password: a.Token}, noop, nil
 	case "ssh":
 		if len(a.SSHKey) == 0 {
-			return nil, noop, fmt.Errorf("%w: an ssh URL needs a private key (--ssh-key or SSH_PRIVATE_KEY)", ErrAuth)
+			return nil, noop, &AuthError{Field: "SSHKey", Reason: "an ssh URL needs a private key (Auth.SSHKey)"}
 		}
 		if len(a.KnownHosts) == 0 {
-			return nil, noop, fmt.Errorf("%w: an ssh URL needs the server's host keys in SSH_KNOWN_HOSTS; host keys are always checked", ErrAuth)
+			return nil, noop, &AuthError{Field: "KnownHosts", Reason: "an ssh URL needs the server's host keys (Auth.KnownHosts); host keys are always checked"}
 		}
 		user := ep.User
 		if user == "" {
@@ -60,7 +82,7 @@ func (a Auth) method(url string) (transport.AuthMethod, func(), error) {
 		}
 		keys, err := gitssh.NewPublicKeys(user, a.SSHKey, "")
 		if err != nil {
-			return nil, noop, fmt.Errorf("%w: ssh private key: %v", ErrAuth, err)
+			return nil, noop, &AuthError{Field: "SSHKey", Reason: "the ssh private key is not usable: " + err.Error()}
 		}
 		dir, err := os.MkdirTemp("", "tsumiki-known-hosts-")
 		if err != nil {
@@ -75,7 +97,7 @@ func (a Auth) method(url string) (transport.AuthMethod, func(), error) {
 		cb, err := gitssh.NewKnownHostsCallback(file)
 		if err != nil {
 			cleanup()
-			return nil, noop, fmt.Errorf("%w: SSH_KNOWN_HOSTS: %v", ErrAuth, err)
+			return nil, noop, &AuthError{Field: "KnownHosts", Reason: "the known hosts are not usable: " + err.Error()}
 		}
 		keys.HostKeyCallback = cb
 		return keys, cleanup, nil

@@ -1,6 +1,7 @@
 // Package gitsync puts a directory of manifests into a git repository with
 // go-git: a shallow clone of one branch, a commit that replaces the managed
-// files, and a push. It knows nothing about merge requests.
+// files, and pushes and deletions that never overwrite what they did not
+// expect to find. It knows nothing about merge requests.
 //
 // The commit is built from trees, not through a work tree: the clone has no
 // checkout, the new tree is the base tree with the managed files swapped,
@@ -12,13 +13,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
-	"testing/fstest"
 	"time"
 
 	"github.com/go-git/go-git/v5"
@@ -28,6 +27,9 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 )
+
+// Files is a set of files in memory: slash-separated path → content.
+type Files map[string][]byte
 
 // Repo is a shallow clone of one branch in a temporary directory, without a
 // work tree.
@@ -43,43 +45,55 @@ type Repo struct {
 // ErrNoBranch is returned by Clone when the branch does not exist.
 var ErrNoBranch = errors.New("branch not found")
 
-// Clone fetches the tip of branch from url (depth 1) into a new temporary
-// directory under tmp (os.TempDir() if ""). Close removes it.
-func Clone(ctx context.Context, url, branch string, auth Auth, tmp string) (*Repo, error) {
-	method, cleanup, err := auth.method(url)
+// CloneOptions says what Clone fetches and where it keeps it.
+type CloneOptions struct {
+	// URL is the repository: https://, http://, ssh://, scp-like
+	// user@host:path, file:// or a local path.
+	URL string
+	// Branch is the one branch cloned, at depth 1.
+	Branch string
+	Auth   Auth
+	// TempDir holds the clone's temporary directory; os.TempDir() if "".
+	TempDir string
+}
+
+// Clone fetches the tip of a branch (depth 1, no checkout) into a new
+// temporary directory. Close removes it; so does Clone itself when it fails,
+// including when ctx is cancelled.
+func Clone(ctx context.Context, o CloneOptions) (*Repo, error) {
+	method, cleanup, err := o.Auth.method(o.URL)
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp(tmp, "tsumiki-sync-")
+	defer cleanup()
+	dir, err := os.MkdirTemp(o.TempDir, "tsumiki-sync-")
 	if err != nil {
-		cleanup()
 		return nil, err
 	}
-	r := &Repo{url: url, base: branch, dir: dir, auth: method}
+	r := &Repo{url: o.URL, base: o.Branch, dir: dir, auth: method}
 	r.repo, err = git.PlainCloneContext(ctx, filepath.Join(dir, "repo"), true, &git.CloneOptions{
-		URL:           url,
+		URL:           o.URL,
 		Auth:          method,
-		ReferenceName: plumbing.NewBranchReferenceName(branch),
+		ReferenceName: plumbing.NewBranchReferenceName(o.Branch),
 		SingleBranch:  true,
 		Depth:         1,
 		NoCheckout:    true,
 		Tags:          git.NoTags,
 	})
-	cleanup()
 	if err != nil {
 		os.RemoveAll(dir)
 		if errors.Is(err, plumbing.ErrReferenceNotFound) || strings.Contains(err.Error(), "couldn't find remote ref") {
-			return nil, fmt.Errorf("clone %s: %w: %s", url, ErrNoBranch, branch)
+			return nil, fmt.Errorf("clone %s: %w: %s", o.URL, ErrNoBranch, o.Branch)
 		}
-		return nil, explain("clone", url, err)
+		return nil, explain("clone", o.URL, err)
 	}
-	ref, err := r.repo.Reference(plumbing.NewBranchReferenceName(branch), true)
+	ref, err := r.repo.Reference(plumbing.NewBranchReferenceName(o.Branch), true)
 	if err == nil {
 		r.head, err = r.repo.CommitObject(ref.Hash())
 	}
 	if err != nil {
 		r.Close()
-		return nil, fmt.Errorf("clone %s: read %s: %w", url, branch, err)
+		return nil, fmt.Errorf("clone %s: read %s: %w", o.URL, o.Branch, err)
 	}
 	return r, nil
 }
@@ -93,12 +107,12 @@ func (r *Repo) Head() plumbing.Hash { return r.head.Hash }
 // Files returns the content of every file under dir (slash-separated,
 // relative to the repository root) at the base commit, keyed by path
 // relative to dir. It lets callers compare the old state with the new.
-func (r *Repo) Files(dir string, include func(rel string) bool) (fs.FS, error) {
+func (r *Repo) Files(dir string, include func(rel string) bool) (Files, error) {
 	entries, err := r.entries()
 	if err != nil {
 		return nil, err
 	}
-	out := fstest.MapFS{}
+	out := Files{}
 	for p, e := range entries {
 		rel, ok := within(dir, p)
 		if !ok || !e.mode.IsFile() || (include != nil && !include(rel)) {
@@ -108,7 +122,7 @@ func (r *Repo) Files(dir string, include func(rel string) bool) (fs.FS, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[rel] = &fstest.MapFile{Data: data, Mode: 0o644}
+		out[rel] = data
 	}
 	return out, nil
 }
@@ -126,9 +140,9 @@ func (p *Plan) Empty() bool { return len(p.Added)+len(p.Changed)+len(p.Removed) 
 
 // Replace computes the tree in which every file under dir (slash-separated,
 // "" or "." for the root) for which managed returns true is removed and
-// every file of src is written under dir. Nothing else changes. The tree is
-// stored in the clone, ready for Commit; nothing leaves the machine.
-func (r *Repo) Replace(dir string, managed func(rel string) bool, src fs.FS) (*Plan, error) {
+// every one of files is written under dir. Nothing else changes. The tree
+// is stored in the clone, ready for Commit; nothing leaves the machine.
+func (r *Repo) Replace(dir string, managed func(rel string) bool, files Files) (*Plan, error) {
 	dir = strings.Trim(path.Clean("/"+dir), "/")
 	old, err := r.entries()
 	if err != nil {
@@ -141,26 +155,25 @@ func (r *Repo) Replace(dir string, managed func(rel string) bool, src fs.FS) (*P
 		}
 		next[p] = e
 	}
-	err = fs.WalkDir(src, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		if !d.Type().IsRegular() {
-			return fmt.Errorf("%s: not a regular file", p)
-		}
-		data, err := fs.ReadFile(src, p)
-		if err != nil {
-			return err
+	for p, data := range files {
+		clean := path.Clean(p)
+		if clean != p || p == "." || strings.HasPrefix(p, "../") || strings.HasPrefix(p, "/") {
+			return nil, fmt.Errorf("new files: %q is not a clean relative path", p)
 		}
 		h, err := r.storeBlob(data)
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("new files: %s: %w", p, err)
 		}
 		next[path.Join(dir, p)] = treeEntry{mode: filemode.Regular, hash: h}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read new files: %w", err)
+	}
+	// A path cannot be a file and a directory at once (git would take the
+	// tree, fsck would not): a file in the way of the new ones stops it.
+	for p := range next {
+		for d := path.Dir(p); d != "."; d = path.Dir(d) {
+			if _, ok := next[d]; ok {
+				return nil, &ConflictError{Path: d, File: p}
+			}
+		}
 	}
 	plan := &Plan{}
 	for p, e := range next {
@@ -184,18 +197,42 @@ func (r *Repo) Replace(dir string, managed func(rel string) bool, src fs.FS) (*P
 	return plan, err
 }
 
+// ConflictError is returned by Replace when a file of the tree stands
+// where the new files need a directory, or the other way round.
+type ConflictError struct {
+	// Path is the file in the way; File a file that needs Path to be a
+	// directory.
+	Path, File string
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("%s is a file, but %s needs it to be a directory", e.Path, e.File)
+}
+
 // Identity is who a commit is by.
 type Identity struct{ Name, Email string }
 
-// Commit stores a commit of tree on top of the base commit and points the
+// CommitOptions is the commit Commit makes.
+type CommitOptions struct {
+	// Tree is the root tree, from a Plan.
+	Tree    plumbing.Hash
+	Message string
+	// Author is both author and committer.
+	Author Identity
+	When   time.Time
+	// Branch is the local branch pointed at the commit, for Push.
+	Branch string
+}
+
+// Commit stores a commit of a tree on top of the base commit and points the
 // local branch at it.
-func (r *Repo) Commit(tree plumbing.Hash, message string, who Identity, when time.Time, branch string) (plumbing.Hash, error) {
-	sig := object.Signature{Name: who.Name, Email: who.Email, When: when}
+func (r *Repo) Commit(o CommitOptions) (plumbing.Hash, error) {
+	sig := object.Signature{Name: o.Author.Name, Email: o.Author.Email, When: o.When}
 	c := &object.Commit{
 		Author:       sig,
 		Committer:    sig,
-		Message:      message,
-		TreeHash:     tree,
+		Message:      o.Message,
+		TreeHash:     o.Tree,
 		ParentHashes: []plumbing.Hash{r.head.Hash},
 	}
 	obj := r.repo.Storer.NewEncodedObject()
@@ -206,16 +243,29 @@ func (r *Repo) Commit(tree plumbing.Hash, message string, who Identity, when tim
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("store commit: %w", err)
 	}
-	ref := plumbing.NewHashReference(plumbing.NewBranchReferenceName(branch), h)
+	ref := plumbing.NewHashReference(plumbing.NewBranchReferenceName(o.Branch), h)
 	if err := r.repo.Storer.SetReference(ref); err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("set %s: %w", branch, err)
+		return plumbing.ZeroHash, fmt.Errorf("set %s: %w", o.Branch, err)
 	}
 	return h, nil
 }
 
-// RemoteTree returns the root tree of branch on the remote, and whether the
-// branch exists there.
-func (r *Repo) RemoteTree(ctx context.Context, branch string) (plumbing.Hash, bool, error) {
+// Tip is the commit a remote branch points at.
+type Tip struct {
+	Commit, Tree plumbing.Hash
+	Message      string
+	Author       Identity
+}
+
+// Subject is the first line of the commit message.
+func (t *Tip) Subject() string {
+	subject, _, _ := strings.Cut(t.Message, "\n")
+	return strings.TrimSpace(subject)
+}
+
+// Fetch fetches the tip of a remote branch (depth 1) and describes it; it
+// returns nil when the branch does not exist.
+func (r *Repo) Fetch(ctx context.Context, branch string) (*Tip, error) {
 	remoteRef := plumbing.NewRemoteReferenceName("origin", branch)
 	err := r.repo.FetchContext(ctx, &git.FetchOptions{
 		RemoteName: "origin",
@@ -227,70 +277,21 @@ func (r *Repo) RemoteTree(ctx context.Context, branch string) (plumbing.Hash, bo
 	switch {
 	case errors.Is(err, git.NoErrAlreadyUpToDate):
 	case err != nil && (errors.Is(err, git.NoMatchingRefSpecError{}) || strings.Contains(err.Error(), "couldn't find remote ref")):
-		return plumbing.ZeroHash, false, nil
+		// A branch fetched earlier may be gone since.
+		_ = r.repo.Storer.RemoveReference(remoteRef)
+		return nil, nil
 	case err != nil:
-		return plumbing.ZeroHash, false, explain("fetch "+branch+" from", r.url, err)
+		return nil, explain("fetch "+branch+" from", r.url, err)
 	}
 	ref, err := r.repo.Reference(remoteRef, true)
 	if err != nil {
-		return plumbing.ZeroHash, false, nil
+		return nil, nil
 	}
 	c, err := r.repo.CommitObject(ref.Hash())
 	if err != nil {
-		return plumbing.ZeroHash, false, fmt.Errorf("read %s: %w", branch, err)
+		return nil, fmt.Errorf("read %s: %w", branch, err)
 	}
-	return c.TreeHash, true, nil
-}
-
-// ErrRejected is returned by Push when the remote refuses the update, for
-// instance because the branch moved on.
-var ErrRejected = errors.New("push rejected")
-
-// Push sends the local branch to the remote branch of the same name; force
-// replaces whatever the remote branch holds. Without force the remote
-// branch must still be at the commit the clone started from.
-func (r *Repo) Push(ctx context.Context, branch string, force bool) error {
-	ref := plumbing.NewBranchReferenceName(branch).String()
-	spec := ref + ":" + ref
-	if force {
-		spec = "+" + spec
-	} else if err := r.checkUnmoved(ctx, branch); err != nil {
-		return err
-	}
-	err := r.repo.PushContext(ctx, &git.PushOptions{
-		RemoteName: "origin",
-		RefSpecs:   []config.RefSpec{config.RefSpec(spec)},
-		Auth:       r.auth,
-	})
-	switch {
-	case err == nil, errors.Is(err, git.NoErrAlreadyUpToDate):
-		return nil
-	case errors.Is(err, git.ErrNonFastForwardUpdate) || strings.Contains(err.Error(), "rejected") || strings.Contains(err.Error(), "non-fast-forward"):
-		return fmt.Errorf("push %s: %w: %v", branch, ErrRejected, err)
-	default:
-		return explain("push to", r.url, err)
-	}
-}
-
-// checkUnmoved fails with ErrRejected when the remote branch exists and is
-// no longer at the clone's base commit. go-git cannot judge a fast-forward
-// itself from a shallow clone: it lacks the remote's new commit.
-func (r *Repo) checkUnmoved(ctx context.Context, branch string) error {
-	remote, err := r.repo.Remote("origin")
-	if err != nil {
-		return err
-	}
-	refs, err := remote.ListContext(ctx, &git.ListOptions{Auth: r.auth})
-	if err != nil {
-		return explain("list branches of", r.url, err)
-	}
-	name := plumbing.NewBranchReferenceName(branch)
-	for _, ref := range refs {
-		if ref.Name() == name && ref.Hash() != r.head.Hash {
-			return fmt.Errorf("push %s: %w: it moved from %s to %s since the clone; run again", branch, ErrRejected, r.head.Hash, ref.Hash())
-		}
-	}
-	return nil
+	return &Tip{Commit: c.Hash, Tree: c.TreeHash, Message: c.Message, Author: Identity{Name: c.Author.Name, Email: c.Author.Email}}, nil
 }
 
 // within reports whether p lies under dir and returns it relative to dir.

@@ -3,12 +3,12 @@ package gitsync_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -59,15 +59,15 @@ func managedExcept(kept ...string) func(string) bool {
 func TestReplaceCommitPush(t *testing.T) {
 	ctx := context.Background()
 	_, url, bare := serve(t, base, 30)
-	r, err := gitsync.Clone(ctx, url, "main", gitsync.Auth{Token: token}, t.TempDir())
+	r, err := gitsync.Clone(ctx, gitsync.CloneOptions{URL: url, Branch: "main", Auth: gitsync.Auth{Token: token}, TempDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
 
-	dist := fstest.MapFS{
-		"hello.k8s.yaml":      {Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hello\n")},
-		"sub/nested.k8s.yaml": {Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nested\n")},
+	dist := gitsync.Files{
+		"hello.k8s.yaml":      []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hello\n"),
+		"sub/nested.k8s.yaml": []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nested\n"),
 	}
 	plan, err := r.Replace("apps", managedExcept("keep.yaml"), dist)
 	if err != nil {
@@ -77,10 +77,10 @@ func TestReplaceCommitPush(t *testing.T) {
 	if !reflect.DeepEqual(plan, want) {
 		t.Errorf("plan = %+v, want %+v", plan, want)
 	}
-	if _, err := r.Commit(plan.Tree, "Deploy hello\n\nTsumiki-Source: x\n", who, time.Unix(1700000000, 0), "tsumiki/abc123"); err != nil {
+	if _, err := r.Commit(gitsync.CommitOptions{Tree: plan.Tree, Message: "Deploy hello\n\nTsumiki-Source: x\n", Author: who, When: time.Unix(1700000000, 0), Branch: "tsumiki/abc123"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Push(ctx, "tsumiki/abc123", true); err != nil {
+	if err := r.Push(ctx, gitsync.PushOptions{Branch: "tsumiki/abc123"}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -94,8 +94,8 @@ func TestReplaceCommitPush(t *testing.T) {
 	}
 	wantFiles["HISTORY"] = "29\n"
 	delete(wantFiles, "apps/old.k8s.yaml")
-	wantFiles["apps/hello.k8s.yaml"] = string(dist["hello.k8s.yaml"].Data)
-	wantFiles["apps/sub/nested.k8s.yaml"] = string(dist["sub/nested.k8s.yaml"].Data)
+	wantFiles["apps/hello.k8s.yaml"] = string(dist["hello.k8s.yaml"])
+	wantFiles["apps/sub/nested.k8s.yaml"] = string(dist["sub/nested.k8s.yaml"])
 	if !reflect.DeepEqual(got, wantFiles) {
 		t.Errorf("pushed branch holds\n%v\nwant\n%v", got, wantFiles)
 	}
@@ -111,18 +111,18 @@ func TestReplaceCommitPush(t *testing.T) {
 		t.Errorf("commit = %q", log)
 	}
 
-	tree, exists, err := r.RemoteTree(ctx, "tsumiki/abc123")
-	if err != nil || !exists || tree != plan.Tree {
-		t.Errorf("RemoteTree = %v, %v, %v; want the pushed tree", tree, exists, err)
+	tip, err := r.Fetch(ctx, "tsumiki/abc123")
+	if err != nil || tip == nil || tip.Tree != plan.Tree || tip.Subject() != "Deploy hello" || tip.Author != who {
+		t.Errorf("Fetch = %+v, %v; want the pushed commit", tip, err)
 	}
-	if _, exists, err := r.RemoteTree(ctx, "tsumiki/none"); err != nil || exists {
-		t.Errorf("RemoteTree of a missing branch = %v, %v", exists, err)
+	if tip, err := r.Fetch(ctx, "tsumiki/none"); err != nil || tip != nil {
+		t.Errorf("Fetch of a missing branch = %+v, %v", tip, err)
 	}
 }
 
 func TestReplaceWithSameFilesIsEmpty(t *testing.T) {
 	_, url, _ := serve(t, base, 1)
-	r, err := gitsync.Clone(context.Background(), url, "main", gitsync.Auth{Token: token}, t.TempDir())
+	r, err := gitsync.Clone(context.Background(), gitsync.CloneOptions{URL: url, Branch: "main", Auth: gitsync.Auth{Token: token}, TempDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,12 +143,12 @@ func TestReplaceWithSameFilesIsEmpty(t *testing.T) {
 
 func TestNoChangeMeansSameTree(t *testing.T) {
 	_, url, bare := serve(t, base, 1)
-	r, err := gitsync.Clone(context.Background(), url, "main", gitsync.Auth{Token: token}, t.TempDir())
+	r, err := gitsync.Clone(context.Background(), gitsync.CloneOptions{URL: url, Branch: "main", Auth: gitsync.Auth{Token: token}, TempDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	plan, err := r.Replace("other", manifest.IsManifest, fstest.MapFS{"x.yaml": {Data: []byte(base["other/x.yaml"])}})
+	plan, err := r.Replace("other", manifest.IsManifest, gitsync.Files{"x.yaml": []byte(base["other/x.yaml"])})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,31 +163,41 @@ func TestNoChangeMeansSameTree(t *testing.T) {
 
 func TestBadTokenKeepsSecret(t *testing.T) {
 	_, url, _ := serve(t, base, 1)
-	_, err := gitsync.Clone(context.Background(), url, "main", gitsync.Auth{Token: "wrong-secret-token"}, t.TempDir())
+	_, err := gitsync.Clone(context.Background(), gitsync.CloneOptions{URL: url, Branch: "main", Auth: gitsync.Auth{Token: "wrong-secret-token"}, TempDir: t.TempDir()})
 	if err == nil {
 		t.Fatal("clone with a wrong token succeeded")
 	}
 	if strings.Contains(err.Error(), "wrong-secret-token") {
 		t.Errorf("error shows the token: %v", err)
 	}
-	if !errors.Is(err, gitsync.ErrAuth) || !strings.Contains(err.Error(), "token was not accepted") {
-		t.Errorf("error does not say the token was refused: %v", err)
+	if !errors.Is(err, gitsync.ErrAuth) || !strings.Contains(err.Error(), "token was not accepted") || !strings.Contains(err.Error(), "(the server said: HTTP Basic: Access denied)") {
+		t.Errorf("error does not say the token was refused, and what the server said: %v", err)
 	}
 }
 
 func TestTokenInURLIsRefused(t *testing.T) {
-	_, err := gitsync.Clone(context.Background(), "https://oauth2:secret@gitlab.example.com/g/p.git", "main", gitsync.Auth{}, t.TempDir())
-	if !errors.Is(err, gitsync.ErrAuth) || strings.Contains(err.Error(), "secret") {
-		t.Errorf("err = %v, want ErrAuth without the secret", err)
+	_, err := gitsync.Clone(context.Background(), gitsync.CloneOptions{URL: "https://oauth2:secret@gitlab.example.com/g/p.git", Branch: "main", TempDir: t.TempDir()})
+	var ae *gitsync.AuthError
+	if !errors.Is(err, gitsync.ErrAuth) || !errors.As(err, &ae) || ae.Field != "URL" || strings.Contains(err.Error(), "secret") {
+		t.Errorf("err = %v, want an AuthError for the URL without the secret", err)
 	}
 }
 
 func TestMissingBranch(t *testing.T) {
 	_, url, _ := serve(t, base, 1)
-	_, err := gitsync.Clone(context.Background(), url, "production", gitsync.Auth{Token: token}, t.TempDir())
+	_, err := gitsync.Clone(context.Background(), gitsync.CloneOptions{URL: url, Branch: "production", Auth: gitsync.Auth{Token: token}, TempDir: t.TempDir()})
 	if !errors.Is(err, gitsync.ErrNoBranch) {
 		t.Errorf("err = %v, want ErrNoBranch", err)
 	}
+}
+
+func mustGit(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	out, err := gittest.Git(dir, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func TestLocalPathAndRejectedPush(t *testing.T) {
@@ -200,29 +210,48 @@ func TestLocalPathAndRejectedPush(t *testing.T) {
 	// Two clones of the same main, one over each local transport.
 	var repos []*gitsync.Repo
 	for _, url := range []string{bare, "file://" + filepath.ToSlash(bare)} {
-		r, err := gitsync.Clone(ctx, url, "main", gitsync.Auth{}, t.TempDir())
+		r, err := gitsync.Clone(ctx, gitsync.CloneOptions{URL: url, Branch: "main", TempDir: t.TempDir()})
 		if err != nil {
 			t.Fatalf("clone %s: %v", url, err)
 		}
 		defer r.Close()
-		plan, err := r.Replace("", managedExcept(), fstest.MapFS{"a.yaml": {Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n")}})
+		plan, err := r.Replace("", managedExcept(), gitsync.Files{"a.yaml": []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n")})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := r.Commit(plan.Tree, "push mode "+url, who, time.Now(), "main"); err != nil {
+		if _, err := r.Commit(gitsync.CommitOptions{Tree: plan.Tree, Message: "push mode " + url, Author: who, When: time.Now(), Branch: "main"}); err != nil {
 			t.Fatal(err)
 		}
 		repos = append(repos, r)
 	}
-	if err := repos[0].Push(ctx, "main", false); err != nil {
+	if err := repos[0].Push(ctx, gitsync.PushOptions{Branch: "main", Expect: repos[0].Head()}); err != nil {
 		t.Fatalf("push: %v", err)
 	}
 	// The second started from the old main: its push must not overwrite the first.
-	if err := repos[1].Push(ctx, "main", false); !errors.Is(err, gitsync.ErrRejected) {
-		t.Fatalf("stale push: err = %v, want ErrRejected", err)
+	err = repos[1].Push(ctx, gitsync.PushOptions{Branch: "main", Expect: repos[1].Head()})
+	var moved *gitsync.MovedError
+	if !errors.Is(err, gitsync.ErrRejected) || !errors.As(err, &moved) || moved.Expected != repos[1].Head() || moved.At == repos[1].Head() {
+		t.Fatalf("stale push: err = %v, want ErrRejected saying where main moved", err)
 	}
 	subject, err := gittest.Git(bare, "log", "-1", "--format=%s", "main")
 	if err != nil || subject != "push mode "+bare+"\n" {
 		t.Errorf("main is at %q (%v), want the first push", subject, err)
+	}
+	// Branches come and go over the local transports too.
+	for i, r := range repos {
+		branch := fmt.Sprintf("tsumiki/local%d", i)
+		c, err := r.Commit(gitsync.CommitOptions{Tree: plumbing.NewHash(strings.TrimSpace(mustGit(t, bare, "rev-parse", "main^{tree}"))), Message: branch, Author: who, When: time.Now(), Branch: branch})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Push(ctx, gitsync.PushOptions{Branch: branch}); err != nil {
+			t.Fatalf("push %s: %v", branch, err)
+		}
+		if err := r.Delete(ctx, gitsync.DeleteOptions{Branch: branch, Expect: c}); err != nil {
+			t.Fatalf("delete %s: %v", branch, err)
+		}
+	}
+	if b, _ := gittest.Branches(bare); len(b) != 1 {
+		t.Errorf("branches left: %v", b)
 	}
 }

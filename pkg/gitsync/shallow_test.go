@@ -15,7 +15,7 @@ func TestCloneIsShallow(t *testing.T) {
 	}
 	hs := httptest.NewServer(s.Handler())
 	defer hs.Close()
-	r, err := Clone(context.Background(), hs.URL+"/m.git", "main", Auth{Token: "t"}, t.TempDir())
+	r, err := Clone(context.Background(), CloneOptions{URL: hs.URL + "/m.git", Branch: "main", Auth: Auth{Token: "t"}, TempDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

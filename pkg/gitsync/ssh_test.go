@@ -9,7 +9,6 @@ import (
 	"net"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -61,19 +60,19 @@ func TestSSH(t *testing.T) {
 	auth := gitsync.Auth{SSHKey: clientPEM, KnownHosts: knownHosts}
 
 	ctx := context.Background()
-	r, err := gitsync.Clone(ctx, url, "main", auth, t.TempDir())
+	r, err := gitsync.Clone(ctx, gitsync.CloneOptions{URL: url, Branch: "main", Auth: auth, TempDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	plan, err := r.Replace("apps", managedExcept(), fstest.MapFS{"ssh.yaml": {Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssh\n")}})
+	plan, err := r.Replace("apps", managedExcept(), gitsync.Files{"ssh.yaml": []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssh\n")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Commit(plan.Tree, "over ssh", who, time.Now(), "tsumiki/ssh"); err != nil {
+	if _, err := r.Commit(gitsync.CommitOptions{Tree: plan.Tree, Message: "over ssh", Author: who, When: time.Now(), Branch: "tsumiki/ssh"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Push(ctx, "tsumiki/ssh", true); err != nil {
+	if err := r.Push(ctx, gitsync.PushOptions{Branch: "tsumiki/ssh"}); err != nil {
 		t.Fatal(err)
 	}
 	files, err := gittest.Files(bare, "tsumiki/ssh")
@@ -87,11 +86,12 @@ func TestSSH(t *testing.T) {
 	// Someone else's host key: refused.
 	other, _ := newKey(t)
 	wrong := gitsync.Auth{SSHKey: clientPEM, KnownHosts: []byte(knownhosts.Line([]string{knownhosts.Normalize(addr)}, other.PublicKey()) + "\n")}
-	if _, err := gitsync.Clone(ctx, url, "main", wrong, t.TempDir()); err == nil || !strings.Contains(err.Error(), "key mismatch") {
+	if _, err := gitsync.Clone(ctx, gitsync.CloneOptions{URL: url, Branch: "main", Auth: wrong, TempDir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "key mismatch") {
 		t.Errorf("clone with a mismatching host key: err = %v", err)
 	}
 	// No known hosts at all: refused before connecting.
-	if _, err := gitsync.Clone(ctx, url, "main", gitsync.Auth{SSHKey: clientPEM}, t.TempDir()); !errors.Is(err, gitsync.ErrAuth) || !strings.Contains(err.Error(), "SSH_KNOWN_HOSTS") {
+	var authErr *gitsync.AuthError
+	if _, err := gitsync.Clone(ctx, gitsync.CloneOptions{URL: url, Branch: "main", Auth: gitsync.Auth{SSHKey: clientPEM}, TempDir: t.TempDir()}); !errors.As(err, &authErr) || authErr.Field != "KnownHosts" {
 		t.Errorf("clone without known hosts: err = %v", err)
 	}
 }

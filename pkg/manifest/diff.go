@@ -88,17 +88,28 @@ func Count(changes []Change) map[Action]int {
 }
 
 // UnifiedDiff returns the change as a unified diff of the object's YAML,
-// labelled with the files it came from and goes to.
+// labelled with the files it came from and goes to. The values of Secrets
+// never show: each is replaced by Redacted, or by RedactedChanged where it
+// differs from the value it replaces, so a reviewer sees which keys were
+// added, removed or changed, and nothing else.
 func (c Change) UnifiedDiff() string {
-	var a, b []string
+	var oldDoc, newDoc []byte
 	fromFile, toFile := "/dev/null", "/dev/null"
 	if c.Old != nil {
-		a = difflib.SplitLines(string(trimDocument(c.Old.YAML)))
+		oldDoc = trimDocument(c.Old.YAML)
 		fromFile = "a/" + c.Old.File
 	}
 	if c.New != nil {
-		b = difflib.SplitLines(string(trimDocument(c.New.YAML)))
+		newDoc = trimDocument(c.New.YAML)
 		toFile = "b/" + c.New.File
+	}
+	oldDoc, newDoc = redactDocuments(oldDoc, newDoc)
+	var a, b []string
+	if oldDoc != nil {
+		a = difflib.SplitLines(string(oldDoc))
+	}
+	if newDoc != nil {
+		b = difflib.SplitLines(string(newDoc))
 	}
 	text, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{A: a, B: b, FromFile: fromFile, ToFile: toFile, Context: 3})
 	if err != nil { // only returned by a failing writer; ours is a buffer

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"path"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -150,16 +151,9 @@ func identify(doc []byte) (ID, error) {
 // returns true (nil includes all), in lexical order. Paths given to include
 // and stored in Object.File are relative to dir. The first file that does
 // not hold Kubernetes objects is an error naming it; an object defined twice
-// is an error naming both files. Files are parsed on every CPU: parsing is
-// nearly all the cost of reading thousands of them.
+// is an error naming both files.
 func ReadDir(fsys fs.FS, dir string, include func(name string) bool) ([]Object, error) {
-	type file struct {
-		name string
-		data []byte
-		objs []Object
-		err  error
-	}
-	var files []*file
+	files := map[string][]byte{}
 	err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -178,25 +172,47 @@ func ReadDir(fsys fs.FS, dir string, include func(name string) bool) ([]Object, 
 		if err != nil {
 			return err
 		}
-		files = append(files, &file{name: rel, data: data})
+		files[rel] = data
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	return Parse(files)
+}
+
+// Parse reads the objects of files, slash-separated path → content, in
+// lexical order of the paths; files that are not manifests (IsManifest) are
+// skipped. The first file that does not hold Kubernetes objects is an error
+// naming it; an object defined twice is an error naming both files. Files
+// are parsed on every CPU: parsing is nearly all the cost of reading
+// thousands of them.
+func Parse(files map[string][]byte) ([]Object, error) {
+	type file struct {
+		name string
+		objs []Object
+		err  error
+	}
+	var list []*file
+	for name := range files {
+		if IsManifest(name) {
+			list = append(list, &file{name: name})
+		}
+	}
+	slices.SortFunc(list, func(a, b *file) int { return strings.Compare(a.name, b.name) })
 
 	work := make(chan *file)
 	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
+	for range min(runtime.GOMAXPROCS(0), max(len(list), 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for f := range work {
-				f.objs, f.err = ParseFile(f.name, f.data)
+				f.objs, f.err = ParseFile(f.name, files[f.name])
 			}
 		}()
 	}
-	for _, f := range files {
+	for _, f := range list {
 		work <- f
 	}
 	close(work)
@@ -204,7 +220,7 @@ func ReadDir(fsys fs.FS, dir string, include func(name string) bool) ([]Object, 
 
 	var out []Object
 	seen := map[ID]string{}
-	for _, f := range files {
+	for _, f := range list {
 		if f.err != nil {
 			return nil, f.err
 		}
