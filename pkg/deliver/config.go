@@ -42,7 +42,7 @@ const (
 // such as .sops.yaml, .gitlab-ci.yml and .sourceignore, and dot-folders),
 // and kustomizations written by hand.
 var DefaultKeep = []string{
-	"flux-system/**", "README*", ".sourceignore", ".gitlab-ci.yml",
+	"**/flux-system/**", "README*", ".sourceignore", ".gitlab-ci.yml",
 	"**/.*", "**/.*/**", "**/kustomization.yaml", "**/kustomization.yml", "**/Kustomization",
 }
 

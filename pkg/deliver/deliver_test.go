@@ -627,6 +627,27 @@ func TestMassDeleteNeedsConsent(t *testing.T) {
 	}
 }
 
+// TestBootstrapFilesAreKeptAnywhere syncs the repository root, where
+// flux bootstrap wrote clusters/prod/flux-system/: nothing needs a --keep
+// for it.
+func TestBootstrapFilesAreKeptAnywhere(t *testing.T) {
+	w := newWorld(t)
+	cfg := w.cfg
+	cfg.Path, cfg.Keep = "", nil
+	cfg.Dist = writeDist(t, map[string]string{
+		"clusters/prod/app.k8s.yaml":    cm("app", "v2"),
+		"clusters/prod/stale.k8s.yaml":  cm("stale"),
+		"clusters/staging/app.k8s.yaml": cm("staging"),
+	})
+	if _, _, err := w.sync(t, cfg); err != nil {
+		t.Fatal(err)
+	}
+	got := w.files(t, "tsumiki/01234567")
+	if got["clusters/prod/flux-system/gotk-sync.yaml"] != cm("flux-sync") {
+		t.Errorf("bootstrap's gotk-sync.yaml under clusters/prod was not kept: %v", got)
+	}
+}
+
 func TestMergeRequestOptions(t *testing.T) {
 	w := newWorld(t)
 	cfg := w.cfg
