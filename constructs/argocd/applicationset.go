@@ -303,6 +303,9 @@ func (c *checker) generator(field string, g generator) {
 }
 
 func (c *checker) selector(field string, s *metav1.LabelSelector) {
+	if data, err := json.Marshal(s); err == nil && c.isTemplate(string(data)) {
+		return // rendered with the parameters of an enclosing generator
+	}
 	if _, err := metav1.LabelSelectorAsSelector(s); err != nil {
 		c.fail(ErrInvalidSpec, field, "is not a valid label selector: %v", err)
 	}

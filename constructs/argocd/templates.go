@@ -2,7 +2,9 @@ package argocd
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"text/template/parse"
@@ -52,17 +54,17 @@ func walkStrings(field string, v any, f func(field, s string)) {
 	}
 }
 
+// parsePosition is the start of text/template's parse errors.
+var parsePosition = regexp.MustCompile(`^template: [^:]*:[0-9]+:([0-9]+:)? *`)
+
 // checkGoTemplate parses s as Argo CD renders it with goTemplate: true,
 // without knowing its functions (Sprig's and Argo CD's own).
 func checkGoTemplate(s string) error {
 	t := parse.New("")
 	t.Mode = parse.SkipFuncCheck
 	if _, err := t.Parse(s, "", "", map[string]*parse.Tree{}); err != nil {
-		msg := err.Error()
-		if i := strings.Index(msg, ": "); i >= 0 && strings.HasPrefix(msg, "template:") {
-			msg = msg[i+2:] // drop text/template's "template: :1: "
-		}
-		return fmt.Errorf("%s", msg)
+		// Drop text/template's "template: :1: ": the field is named.
+		return errors.New(parsePosition.ReplaceAllString(err.Error(), ""))
 	}
 	var bad string
 	var visit func(parse.Node)
