@@ -301,7 +301,10 @@ func TestApplicationSetProblems(t *testing.T) {
 		{problemCase{"fasttemplate syntax in a Go template", argocd.ErrInvalidSpec, "spec.template.metadata.name {{path.basename}} is fasttemplate's syntax; Go templates read parameters as {{.path.basename}}"},
 			func(p *argocd.ApplicationSetProps) { p.Template.Meta.Name = "shop-{{path.basename}}" }},
 		{problemCase{"Go syntax in a fasttemplate", argocd.ErrInvalidSpec, "spec.template.spec.source.path {{.path.path}} is Go template syntax, but the ApplicationSet uses fasttemplate"},
-			func(p *argocd.ApplicationSetProps) { p.FastTemplate = true; p.Template.Meta.Name = "shop-{{path.basename}}" }},
+			func(p *argocd.ApplicationSetProps) {
+				p.FastTemplate = true
+				p.Template.Meta.Name = "shop-{{path.basename}}"
+			}},
 		{problemCase{"unclosed fasttemplate", argocd.ErrInvalidSpec, `spec.template.metadata.name "shop-{{path.basename" opens {{ without closing it`},
 			func(p *argocd.ApplicationSetProps) {
 				p.FastTemplate = true
@@ -326,7 +329,9 @@ func TestApplicationSetProblems(t *testing.T) {
 		{problemCase{"template spec problem", argocd.ErrInvalidSpec, "spec.template.spec.source.targetRevision is empty"},
 			func(p *argocd.ApplicationSetProps) { p.Template.Spec.Source.TargetRevision = "" }},
 		{problemCase{"template destination", argocd.ErrInvalidSpec, "spec.template.spec.destination sets both server"},
-			func(p *argocd.ApplicationSetProps) { p.Template.Spec.Destination.Server = "https://kubernetes.default.svc" }},
+			func(p *argocd.ApplicationSetProps) {
+				p.Template.Spec.Destination.Server = "https://kubernetes.default.svc"
+			}},
 		{problemCase{"applicationsSync", argocd.ErrInvalidSpec, `spec.syncPolicy.applicationsSync "create" is none of`},
 			func(p *argocd.ApplicationSetProps) { p.ApplicationsSync = "create" }},
 		{problemCase{"cascade out of range", argocd.ErrInvalidSpec, "Cascade 7 is none of"},
@@ -406,7 +411,9 @@ func TestAppProjectProblems(t *testing.T) {
 		{problemCase{"destination without namespace", argocd.ErrInvalidSpec, "spec.destinations[0].namespace is empty"},
 			func(p *argocd.AppProjectProps) { p.Destinations[0].Namespace = "" }},
 		{problemCase{"kind missing", argocd.ErrInvalidSpec, "spec.clusterResourceWhitelist[0].kind is empty"},
-			func(p *argocd.AppProjectProps) { p.ClusterResources = []v1alpha1.ClusterResourceRestrictionItem{{Group: ""}} }},
+			func(p *argocd.AppProjectProps) {
+				p.ClusterResources = []v1alpha1.ClusterResourceRestrictionItem{{Group: ""}}
+			}},
 		{problemCase{"long description", argocd.ErrInvalidSpec, "spec.description has 256 characters"},
 			func(p *argocd.AppProjectProps) { p.Description = strings.Repeat("é", 256) }},
 	}
