@@ -39,13 +39,23 @@ func argoCD(t *testing.T) string {
 	return mod.Dir
 }
 
+// crdFiles returns the paths of Argo CD's three CRDs.
+func crdFiles(t *testing.T) []string {
+	t.Helper()
+	dir := filepath.Join(argoCD(t), "manifests", "crds")
+	var files []string
+	for _, name := range []string{"application-crd.yaml", "applicationset-crd.yaml", "appproject-crd.yaml"} {
+		files = append(files, filepath.Join(dir, name))
+	}
+	return files
+}
+
 // newValidator reads Argo CD's three CRDs.
 func newValidator(t *testing.T) *crdcheck.Validator {
 	t.Helper()
-	dir := filepath.Join(argoCD(t), "manifests", "crds")
 	var crds [][]byte
-	for _, name := range []string{"application-crd.yaml", "applicationset-crd.yaml", "appproject-crd.yaml"} {
-		data, err := os.ReadFile(filepath.Join(dir, name))
+	for _, f := range crdFiles(t) {
+		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,21 +99,27 @@ func TestGoldenFiles(t *testing.T) {
 	}
 }
 
-// Objects straight from the constructs, with the defaults and with each
-// Cascade, are accepted too.
-func TestConstructs(t *testing.T) {
-	v := newValidator(t)
+// constructsApp holds objects straight from the constructs, with the
+// defaults and with each Cascade. Synthesis checks them against crds, the
+// way AppProps.CRDs does in a repository that keeps Argo CD's CRDs. It
+// returns the app and its first Application.
+func constructsApp(t *testing.T, crds []string) (*constructs.App, *argocd.Application) {
+	t.Helper()
 	scheme := constructs.NewScheme()
 	if err := argocd.AddToScheme(scheme); err != nil {
 		t.Fatal(err)
 	}
-	app := constructs.NewApp(constructs.AppProps{Scheme: scheme})
+	app := constructs.NewApp(constructs.AppProps{Scheme: scheme, CRDs: crds})
 	chart := constructs.NewChart(app, "gitops", constructs.ChartProps{})
 	src := &v1alpha1.ApplicationSource{RepoURL: "https://gitlab.example.com/platform/manifests.git", Path: "production", TargetRevision: "main"}
 	dest := v1alpha1.ApplicationDestination{Server: "https://kubernetes.default.svc", Namespace: "shop"}
+	var first *argocd.Application
 	for i, cascade := range []argocd.Cascade{argocd.CascadeNone, argocd.CascadeForeground, argocd.CascadeBackground} {
 		id := strconv.Itoa(i)
-		argocd.NewApplication(chart, "app-"+id, argocd.ApplicationProps{Cascade: cascade, Spec: argocd.Spec{Project: "shop", Source: src, Destination: dest}})
+		a := argocd.NewApplication(chart, "app-"+id, argocd.ApplicationProps{Cascade: cascade, Spec: argocd.Spec{Project: "shop", Source: src, Destination: dest}})
+		if first == nil {
+			first = a
+		}
 		argocd.NewApplicationSet(chart, "set-"+id, argocd.ApplicationSetProps{
 			Generators: []v1alpha1.ApplicationSetGenerator{{List: &v1alpha1.ListGenerator{Elements: []v1alpha1.JSON{{Value: map[string]any{"env": "production", "replicas": 3}}}}}},
 			Template: argocd.Template{Meta: argocd.Meta{Name: "shop-{{.env}}"}, Cascade: cascade, Spec: argocd.Spec{
@@ -115,12 +131,31 @@ func TestConstructs(t *testing.T) {
 		SourceRepos:  []string{"*"},
 		Destinations: []v1alpha1.ApplicationDestination{{Server: "*", Namespace: "*"}},
 	})
+	return app, first
+}
+
+// Objects straight from the constructs are accepted too, by the API
+// server's code and by synthesis's own check against the same CRDs.
+func TestConstructs(t *testing.T) {
+	v := newValidator(t)
+	app, _ := constructsApp(t, crdFiles(t))
 	out, err := app.SynthYAML()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("synthesis refuses the objects against Argo CD's CRDs: %v", err)
 	}
 	for i, doc := range documents(out) {
 		accept(t, v, "document "+strconv.Itoa(i), doc)
+	}
+}
+
+// With Argo CD's CRDs in AppProps.CRDs, synthesis itself refuses a field
+// they do not know, with the construct's path.
+func TestSynthesisChecksAgainstTheCRDs(t *testing.T) {
+	app, a := constructsApp(t, crdFiles(t))
+	a.AddJSONPatch(constructs.PatchAdd("/spec/source/recurse", true))
+	_, err := app.SynthYAML()
+	if err == nil || !strings.Contains(err.Error(), "gitops/app-0") || !strings.Contains(err.Error(), "recurse") {
+		t.Errorf("synthesis error = %v, want one naming gitops/app-0 and spec.source.recurse", err)
 	}
 }
 
