@@ -23,7 +23,9 @@
 //     unless Meta.Namespace says otherwise, never in the chart's: Argo CD
 //     ignores Applications in other namespaces unless it is set up for
 //     them. A chart whose namespace is another one must name the namespace
-//     in Meta.Namespace, so that neither choice is made silently.
+//     in Meta.Namespace, so that neither choice is made silently. Put the
+//     objects in a chart with NoNamespaceObjects: Argo CD's namespace is
+//     its installation's, not one for the output to create.
 //   - The project must be named. Argo CD reads an empty project as
 //     "default", which usually allows any repository and any destination.
 //   - Every source names its revision: Argo CD reads an empty one as HEAD,

@@ -18,7 +18,9 @@ func ExampleNewApplication() {
 		log.Fatal(err)
 	}
 	app := constructs.NewApp(constructs.AppProps{Scheme: scheme})
-	chart := constructs.NewChart(app, "gitops", constructs.ChartProps{})
+	// Argo CD's namespace belongs to its installation: no Namespace object
+	// for it, even where the runner writes those of every namespace used.
+	chart := constructs.NewChart(app, "gitops", constructs.ChartProps{NoNamespaceObjects: true})
 
 	argocd.NewApplication(chart, "production", argocd.ApplicationProps{
 		Meta: argocd.Meta{Name: "production"},
@@ -73,7 +75,9 @@ func ExampleNewApplicationSet() {
 		log.Fatal(err)
 	}
 	app := constructs.NewApp(constructs.AppProps{Scheme: scheme})
-	chart := constructs.NewChart(app, "gitops", constructs.ChartProps{})
+	// Argo CD's namespace belongs to its installation: no Namespace object
+	// for it, even where the runner writes those of every namespace used.
+	chart := constructs.NewChart(app, "gitops", constructs.ChartProps{NoNamespaceObjects: true})
 
 	const manifests = "https://gitlab.example.com/platform/manifests.git"
 	argocd.NewApplicationSet(chart, "environments", argocd.ApplicationSetProps{
@@ -149,7 +153,9 @@ func ExampleNewAppProject() {
 		log.Fatal(err)
 	}
 	app := constructs.NewApp(constructs.AppProps{Scheme: scheme})
-	chart := constructs.NewChart(app, "gitops", constructs.ChartProps{})
+	// Argo CD's namespace belongs to its installation: no Namespace object
+	// for it, even where the runner writes those of every namespace used.
+	chart := constructs.NewChart(app, "gitops", constructs.ChartProps{NoNamespaceObjects: true})
 
 	project := argocd.NewAppProject(chart, "shop-project", argocd.AppProjectProps{
 		Meta:             argocd.Meta{Name: "shop"},

@@ -441,3 +441,31 @@ func TestUnregistered(t *testing.T) {
 	argocd.NewApplication(chart, "app", argocd.ApplicationProps{Spec: spec()})
 	checkProblem(t, app, "c/app", problemCase{"unregistered", constructs.ErrNotRegistered, "add it to AppProps.Scheme"})
 }
+
+// Where the output gets a Namespace object for every namespace it uses, a
+// chart with NoNamespaceObjects keeps Argo CD's out: the manifests would
+// otherwise own, and could prune, Argo CD's own namespace.
+func TestNoNamespaceObjectForArgoCD(t *testing.T) {
+	for _, noObjects := range []bool{false, true} {
+		scheme := constructs.NewScheme()
+		if err := argocd.AddToScheme(scheme); err != nil {
+			t.Fatal(err)
+		}
+		app := constructs.NewApp(constructs.AppProps{Scheme: scheme, CreateNamespaces: true})
+		chart := constructs.NewChart(app, "gitops", constructs.ChartProps{NoNamespaceObjects: noObjects})
+		argocd.NewApplication(chart, "app", argocd.ApplicationProps{Spec: spec()})
+		var namespaces []any
+		for _, obj := range render(t, app) {
+			if obj["kind"] == "Namespace" {
+				namespaces = append(namespaces, at(obj, "metadata.name"))
+			}
+		}
+		want := "[argocd]"
+		if noObjects {
+			want = "[]"
+		}
+		if got := fmt.Sprint(namespaces); got != want {
+			t.Errorf("NoNamespaceObjects %v: Namespace objects %s, want %s", noObjects, got, want)
+		}
+	}
+}
