@@ -42,12 +42,14 @@ package argocd
 import (
 	"errors"
 
+	"k8s.io/apimachinery/pkg/runtime"
+
 	"gitlab.com/tsumiki/tsumiki/constructs/argocd/v1alpha1"
 )
 
 // AddToScheme registers Argo CD's Application, ApplicationSet and
-// AppProject under argoproj.io/v1alpha1.
-var AddToScheme = v1alpha1.AddToScheme
+// AppProject (and their lists) under argoproj.io/v1alpha1.
+func AddToScheme(s *runtime.Scheme) error { return v1alpha1.AddToScheme(s) }
 
 // DefaultNamespace is the namespace Argo CD's installation manifests use,
 // where the constructs put their objects unless told otherwise.

@@ -21,7 +21,8 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // goldenApp builds one chart per kind, each construct with most of its
-// options. testdata/crd validates the same files against Argo CD's CRDs.
+// options. internal/crdcheck validates the golden files against Argo CD's
+// CRDs.
 func goldenApp(t testing.TB) *constructs.App {
 	app := newApp(t)
 
@@ -416,7 +417,7 @@ func TestPropsAreCopied(t *testing.T) {
 	props := argocd.ApplicationProps{Meta: argocd.Meta{Labels: map[string]string{"team": "shop"}}, Spec: spec()}
 	props.Spec.Sources = nil
 	a := argocd.NewApplication(chart, "a", props)
-	b := argocd.NewApplication(chart, "b", props)
+	argocd.NewApplication(chart, "b", props)
 	a.Obj.Spec.Source.Path = "staging"
 	a.Obj.Labels["team"] = "web"
 	props.Spec.Source.TargetRevision = "v2"
@@ -431,7 +432,6 @@ func TestPropsAreCopied(t *testing.T) {
 	if got := at(objs[1], "metadata.labels.team"); got != "shop" {
 		t.Errorf("b's label = %v, want shop", got)
 	}
-	_ = b
 }
 
 // Without Argo CD's types in the scheme, synthesis says what to do.
