@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"k8s.io/apiextensions-apiserver/pkg/apihelpers"
@@ -146,6 +147,7 @@ func (v *Validator) Validate(doc []byte) error {
 	if err != nil {
 		return err
 	}
+	slices.Sort(unknown)
 	for _, p := range unknown {
 		problems = append(problems, fmt.Sprintf("unknown field %q", p))
 	}
@@ -160,6 +162,27 @@ func (v *Validator) Validate(doc []byte) error {
 		return fmt.Errorf("%s %s/%s is invalid:\n  %s", gvk.Kind, u.GetNamespace(), u.GetName(), strings.Join(problems, "\n  "))
 	}
 	return nil
+}
+
+// UnknownFields returns the paths of the fields of a resource, given as
+// YAML or JSON, that its CRD's schema does not know: what pruning drops,
+// and strict field validation refuses.
+func (v *Validator) UnknownFields(doc []byte) ([]string, error) {
+	data, err := yaml.YAMLToJSON(doc)
+	if err != nil {
+		return nil, err
+	}
+	u := &unstructured.Unstructured{}
+	if err := u.UnmarshalJSON(data); err != nil {
+		return nil, err
+	}
+	k := v.kinds[u.GroupVersionKind()]
+	if k == nil {
+		return nil, fmt.Errorf("no CRD serves %s", u.GroupVersionKind())
+	}
+	unknown, err := k.coerce(u)
+	slices.Sort(unknown)
+	return unknown, err
 }
 
 // validate is customResourceStrategy.Validate (without CEL), then the

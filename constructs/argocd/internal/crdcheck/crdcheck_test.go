@@ -5,11 +5,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/argoproj/argo-cd/v3/pkg/apis/application"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"gitlab.com/tsumiki/tsumiki/constructs"
 	"gitlab.com/tsumiki/tsumiki/constructs/argocd"
@@ -238,6 +240,87 @@ func TestGroupAndKinds(t *testing.T) {
 	} {
 		if got != want {
 			t.Errorf("kind %q, Argo CD's is %q", got, want)
+		}
+	}
+}
+
+// Every field the types can write is one Argo CD's CRDs know: a JSON name
+// misspelt or misplaced in package v1alpha1 would be pruned, or refused.
+func TestEveryFieldIsKnown(t *testing.T) {
+	v := newValidator(t)
+	for _, obj := range []runtime.Object{&v1alpha1.Application{}, &v1alpha1.ApplicationSet{}, &v1alpha1.AppProject{}} {
+		fill(reflect.ValueOf(obj).Elem(), 0)
+		gvks, _, err := scheme(t).ObjectKinds(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj.GetObjectKind().SetGroupVersionKind(gvks[0])
+		data, err := json.Marshal(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		unknown, err := v.UnknownFields(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(unknown) > 0 {
+			t.Errorf("%s: fields Argo CD's CRD does not know: %v", gvks[0].Kind, unknown)
+		}
+	}
+	// The check sees a field that is not Argo CD's.
+	unknown, err := v.UnknownFields([]byte("apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: x\nspec:\n  source:\n    repoUrl: x\n"))
+	if err != nil || len(unknown) != 1 || unknown[0] != "spec.source.repoUrl" {
+		t.Errorf("unknown fields = %v, %v; want [spec.source.repoUrl]", unknown, err)
+	}
+}
+
+func scheme(t *testing.T) *runtime.Scheme {
+	t.Helper()
+	s := runtime.NewScheme()
+	if err := v1alpha1.AddToScheme(s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// fill sets every exported field it reaches to a value other than its
+// zero value, down to a depth that covers the types.
+func fill(v reflect.Value, depth int) {
+	if depth > 12 {
+		return
+	}
+	if j, ok := v.Addr().Interface().(*v1alpha1.JSON); ok {
+		j.Value = map[string]any{"key": "value"}
+		return
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString("x")
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		v.SetInt(1)
+	case reflect.Pointer:
+		p := reflect.New(v.Type().Elem())
+		fill(p.Elem(), depth+1)
+		v.Set(p)
+	case reflect.Slice:
+		s := reflect.MakeSlice(v.Type(), 1, 1)
+		fill(s.Index(0), depth+1)
+		v.Set(s)
+	case reflect.Map:
+		m := reflect.MakeMap(v.Type())
+		k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+		fill(k, depth+1)
+		fill(e, depth+1)
+		m.SetMapIndex(k, e)
+		v.Set(m)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			// Object metadata is Kubernetes', not Argo CD's.
+			if f := v.Type().Field(i); f.IsExported() && f.Name != "ObjectMeta" && f.Name != "TypeMeta" {
+				fill(v.Field(i), depth+1)
+			}
 		}
 	}
 }
