@@ -1,10 +1,11 @@
 // Package v1alpha1 holds Go types for Argo CD's argoproj.io/v1alpha1 API:
 // Application, ApplicationSet and AppProject. They follow the types of Argo
-// CD v3.5.7 field for field (Go names, JSON names, omitempty, value types)
-// for what a manifest sets, so that code written against Argo CD's own
-// module reads the same, without that module's dependencies: it brings in
-// Argo CD's controllers, which do not build against the Kubernetes
-// libraries this module uses.
+// CD v3.5.7 field for field, for what a manifest sets: JSON names,
+// omitempty, value types, and Go names but for ApplicationSetTemplate's
+// Metadata field, the flat KustomizeSelector and plain-string Kustomize
+// images. Code written against Argo CD's own module reads the same, without
+// that module's dependencies: it brings in Argo CD's controllers, which do
+// not build against the Kubernetes libraries this module uses.
 //
 // Left out: status and operation, which belong to the controllers (an
 // operation in a manifest would start a sync on every apply); config
