@@ -6,6 +6,10 @@ CDK8S_JS    := bench/cdk8s/node_modules/.package-lock.json
 # The differential test against cdk8s-core-go, a module of its own so that
 # the framework's module carries no jsii.
 ORACLE      := internal/cdk8scompat
+# The check of package argocd's output against Argo CD's own CRDs, a module
+# of its own so that the framework's module carries neither Argo CD nor the
+# API server.
+ARGOCD_CRDS := constructs/argocd/internal/crdcheck
 
 # cdk8s-core-go runs cdk8s in Node.js 20; its end-of-life banner is noise.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
@@ -28,6 +32,7 @@ synth:
 test: lint $(CDK8S_JS) $(E2E_TOOLS)
 	$(GO) test -count=1 ./...
 	cd $(ORACLE) && $(GO) test -count=1 ./...
+	cd $(ARGOCD_CRDS) && $(GO) test -count=1 ./...
 	$(MAKE) ci-local
 
 ## ci-local: run .gitlab-ci.yml here with gitlab-ci-local, syncing to a local
@@ -55,6 +60,7 @@ lint:
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 	cd $(ORACLE) && $(GO) vet ./... && $(GO) run $(STATICCHECK) ./...
+	cd $(ARGOCD_CRDS) && $(GO) mod tidy -diff && $(GO) vet ./... && $(GO) run $(STATICCHECK) ./...
 
 ## bench: the benchmarks recorded in docs/benchmarks.md
 bench: $(CDK8S_JS)
