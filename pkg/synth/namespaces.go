@@ -11,7 +11,8 @@ type Namespaces struct {
 	// declare.
 	Create *bool `json:"create"`
 	// External are namespaces created and owned elsewhere (by the team
-	// that runs the monitoring stack, say): never written.
+	// that runs the monitoring stack, say): never written. flux-system and
+	// argocd always are, unless an app declares them.
 	External []string `json:"external"`
 	// Labels go on every Namespace object written for the output, such as
 	// Pod Security admission's pod-security.kubernetes.io/enforce.
@@ -21,3 +22,9 @@ type Namespaces struct {
 // NamespacesFile is the file of each environment's folder that holds the
 // Namespace objects the runner writes.
 const NamespacesFile = "namespaces.k8s.yaml"
+
+// gitOpsNamespaces are the namespaces of the GitOps controllers, which
+// their installation owns (flux bootstrap creates flux-system): the
+// runner never writes them unless an app declares them, since pruning one
+// would remove the controllers with it.
+var gitOpsNamespaces = []string{"flux-system", "argocd"}

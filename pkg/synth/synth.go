@@ -328,7 +328,7 @@ func synthesizeEnv[E any](configDir, name string, all, chosen []*registration[E]
 	var layers []string         // the layers of the apps built
 	for _, r := range chosen {
 		p := props[r.name]
-		p.CreateNamespaces, p.ExternalNamespaces = create, ns.External
+		p.CreateNamespaces, p.ExternalNamespaces = create, append(slices.Clone(gitOpsNamespaces), ns.External...)
 		app := constructs.NewApp(p)
 		before := len(env.problems)
 		if !builds[r.name](app, env) {

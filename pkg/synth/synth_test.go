@@ -373,6 +373,12 @@ func TestNamespaces(t *testing.T) {
 			want: "",
 		},
 		{
+			name: "the GitOps controllers' namespaces are theirs",
+			file: images + "hello: {namespace: flux-system}\n",
+			apps: []synth.Registration[shared]{hello},
+			want: "",
+		},
+		{
 			name: "every cluster has kube-system",
 			file: images + "hello: {namespace: kube-system}\n",
 			apps: []synth.Registration[shared]{hello},
