@@ -249,7 +249,7 @@ func printResult(out io.Writer, res *deliver.Result) {
 	n := manifest.Count(res.Changes)
 	fmt.Fprintf(out, "objects: %d added, %d changed, %d removed\n", n[manifest.Added], n[manifest.Changed], n[manifest.Removed])
 	for _, c := range res.Changes {
-		fmt.Fprintf(out, "  %-7s %s\n", c.Action, c.ID)
+		fmt.Fprintf(out, "  %-7s %s\n", c.Action, c)
 	}
 	fmt.Fprintf(out, "files: %d added, %d changed, %d removed\n", len(res.Files.Added), len(res.Files.Changed), len(res.Files.Removed))
 	for _, group := range []struct {

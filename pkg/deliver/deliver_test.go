@@ -285,8 +285,8 @@ func TestFirstSync(t *testing.T) {
 	for _, s := range []string{
 		"[`01234567`](https://gitlab.example.com/platform/app/-/commit/0123456789abcdef0123456789abcdef01234567)",
 		"**1 added, 1 changed, 1 removed**",
-		"| added | ConfigMap | demo | extra |",
-		"| changed | ConfigMap | demo | app |",
+		"| added | clusters/prod/new | ConfigMap | demo | extra |",
+		"| changed | clusters/prod | ConfigMap | demo | app |",
 		"-  k: v1",
 		"+  k: v2",
 		"\n<!-- tsumiki: base=main path=/clusters/prod source=0123456789abcdef0123456789abcdef01234567 time=2026-03-01T12:00:00Z -->\n",
@@ -554,9 +554,9 @@ func TestDryRunWritesNothing(t *testing.T) {
 	}
 	var changes []string
 	for _, c := range res.Changes {
-		changes = append(changes, string(c.Action)+" "+c.ID.String())
+		changes = append(changes, string(c.Action)+" "+c.String())
 	}
-	if want := []string{"changed ConfigMap demo/app", "added ConfigMap demo/extra", "removed ConfigMap demo/stale"}; !slices.Equal(changes, want) {
+	if want := []string{"changed ConfigMap demo/app in clusters/prod/", "removed ConfigMap demo/stale in clusters/prod/", "added ConfigMap demo/extra in clusters/prod/new/"}; !slices.Equal(changes, want) {
 		t.Errorf("changes = %q, want %q", changes, want)
 	}
 	if res.Status != deliver.StatusDryRun || !slices.Equal(res.Files.Removed, []string{"clusters/prod/stale.k8s.yaml"}) || res.Pushed || res.Commit != "" {

@@ -24,7 +24,7 @@ func TestDescriptionCutsDiffs(t *testing.T) {
 		changes = append(changes, manifest.Change{Action: manifest.Changed, ID: doc("").ID, Old: doc("a"), New: doc("b")})
 	}
 	d := Description(Config{Base: "main", Path: "apps", Source: Source{ShortSHA: "abc12345"}}, changes)
-	if rows := strings.Count(d, "| changed | ConfigMap | n | cm-"); rows != 400 {
+	if rows := strings.Count(d, "| changed | – | ConfigMap | n | cm-"); rows != 400 {
 		t.Errorf("table has %d rows, want 400", rows)
 	}
 	shown := strings.Count(d, "<details>")

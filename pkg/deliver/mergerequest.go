@@ -419,13 +419,17 @@ func Description(cfg Config, changes []manifest.Change) string {
 	n := manifest.Count(changes)
 	fmt.Fprintf(&b, "**%d added, %d changed, %d removed**\n\n", n[manifest.Added], n[manifest.Changed], n[manifest.Removed])
 	if len(changes) > 0 {
-		b.WriteString("| Change | Kind | Namespace | Name |\n|---|---|---|---|\n")
+		b.WriteString("| Change | Folder | Kind | Namespace | Name |\n|---|---|---|---|---|\n")
 		for _, c := range changes[:min(len(changes), maxRows)] {
 			kind := c.ID.Kind
 			if c.ID.Group != "" {
 				kind += "." + c.ID.Group
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", c.Action, cell(kind), cell(c.ID.Namespace), cell(c.ID.Name))
+			folder := c.Folder
+			if folder == "." {
+				folder = ""
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", c.Action, cell(folder), cell(kind), cell(c.ID.Namespace), cell(c.ID.Name))
 		}
 		if len(changes) > maxRows {
 			fmt.Fprintf(&b, "\n_%d more objects are left out of this table; see the branch's changes._\n", len(changes)-maxRows)
@@ -445,7 +449,7 @@ func Description(cfg Config, changes []manifest.Change) string {
 		for strings.Contains(diff, fence) {
 			fence += "`"
 		}
-		fmt.Fprintf(&b, "<details><summary>%s %s</summary>\n\n%sdiff\n%s%s\n\n</details>\n\n", c.Action, cell(c.ID.String()), fence, diff, fence)
+		fmt.Fprintf(&b, "<details><summary>%s %s</summary>\n\n%sdiff\n%s%s\n\n</details>\n\n", c.Action, cell(c.String()), fence, diff, fence)
 	}
 	if left > 0 {
 		fmt.Fprintf(&b, "_The diffs of %d more objects are left out to keep this description under %d KB; see the branch's changes._\n\n", left, maxDiff/1000)

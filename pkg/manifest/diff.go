@@ -24,34 +24,61 @@ const (
 type Change struct {
 	Action Action
 	ID     ID
+	// Folder is the folder of the object's file (see Object.Folder).
+	Folder string
 	// Old is the object before (nil when added); New after (nil when removed).
 	Old, New *Object
 }
 
-// Diff compares two sets of objects by ID. An object counts as changed when
-// its text differs; a move to another file alone is not a change. Changes
-// are ordered by ID.
+// String names the object, and its folder unless that is the root:
+// "ConfigMap shop/settings in production/".
+func (c Change) String() string {
+	if c.Folder == "." || c.Folder == "" {
+		return c.ID.String()
+	}
+	return c.ID.String() + " in " + c.Folder + "/"
+}
+
+// key tells objects apart in a set of manifests that may hold several
+// clusters' trees: by folder, then as the API server does.
+type key struct {
+	folder string
+	id     ID
+}
+
+func keyOf(o *Object) key { return key{o.Folder(), o.ID} }
+
+// Diff compares two sets of objects by folder and ID: the same object in
+// two folders (one environment's and another's) is two objects. An object
+// counts as changed when its text differs; a move to another file of its
+// folder alone is not a change. Changes are ordered by folder, then ID.
 func Diff(old, new []Object) []Change {
-	before := make(map[ID]*Object, len(old))
+	before := make(map[key]*Object, len(old))
 	for i := range old {
-		before[old[i].ID] = &old[i]
+		before[keyOf(&old[i])] = &old[i]
 	}
 	var out []Change
 	for i := range new {
 		n := &new[i]
-		o, ok := before[n.ID]
-		delete(before, n.ID)
+		k := keyOf(n)
+		o, ok := before[k]
+		delete(before, k)
 		switch {
 		case !ok:
-			out = append(out, Change{Action: Added, ID: n.ID, New: n})
+			out = append(out, Change{Action: Added, ID: n.ID, Folder: k.folder, New: n})
 		case !sameObject(o.YAML, n.YAML):
-			out = append(out, Change{Action: Changed, ID: n.ID, Old: o, New: n})
+			out = append(out, Change{Action: Changed, ID: n.ID, Folder: k.folder, Old: o, New: n})
 		}
 	}
-	for id, o := range before {
-		out = append(out, Change{Action: Removed, ID: id, Old: o})
+	for k, o := range before {
+		out = append(out, Change{Action: Removed, ID: k.id, Folder: k.folder, Old: o})
 	}
-	slices.SortFunc(out, func(a, b Change) int { return a.ID.Compare(b.ID) })
+	slices.SortFunc(out, func(a, b Change) int {
+		if c := strings.Compare(a.Folder, b.Folder); c != 0 {
+			return c
+		}
+		return a.ID.Compare(b.ID)
+	})
 	return out
 }
 

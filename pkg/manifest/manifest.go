@@ -61,6 +61,11 @@ type Object struct {
 	Source []byte
 }
 
+// Folder is the folder of the object's file, "." for the top. Objects of
+// different folders are different objects: a manifests repository may
+// hold several clusters' trees, each applied on its own.
+func (o Object) Folder() string { return path.Dir(o.File) }
+
 // IsManifest reports whether a file name is one Flux's kustomize-controller
 // reads as manifests.
 func IsManifest(name string) bool {
@@ -219,16 +224,17 @@ func Parse(files map[string][]byte) ([]Object, error) {
 	wg.Wait()
 
 	var out []Object
-	seen := map[ID]string{}
+	seen := map[key]string{}
 	for _, f := range list {
 		if f.err != nil {
 			return nil, f.err
 		}
-		for _, o := range f.objs {
-			if first, dup := seen[o.ID]; dup {
-				return nil, fmt.Errorf("%s: %w: %s is also defined in %s", f.name, ErrInvalid, o.ID, first)
+		for i := range f.objs {
+			k := keyOf(&f.objs[i])
+			if first, dup := seen[k]; dup {
+				return nil, fmt.Errorf("%s: %w: %s is also defined in %s", f.name, ErrInvalid, f.objs[i].ID, first)
 			}
-			seen[o.ID] = f.name
+			seen[k] = f.name
 		}
 		out = append(out, f.objs...)
 	}

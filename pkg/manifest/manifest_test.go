@@ -77,6 +77,9 @@ func TestReadDir(t *testing.T) {
 		"other/c.yaml":            {Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")},
 		"dup/one.yaml":            {Data: []byte(deployment)},
 		"dup/two.yaml":            {Data: []byte(deployment)},
+		// Two clusters' trees may hold the same object.
+		"clusters/staging/apps.yaml":    {Data: []byte(deployment)},
+		"clusters/production/apps.yaml": {Data: []byte(deployment)},
 	}
 	skipFlux := func(name string) bool { return !strings.HasPrefix(name, "flux-system/") }
 	objs, err := ReadDir(fsys, "m", skipFlux)
@@ -93,6 +96,18 @@ func TestReadDir(t *testing.T) {
 	_, err = ReadDir(fsys, "dup", nil)
 	if err == nil || !strings.Contains(err.Error(), "two.yaml") || !strings.Contains(err.Error(), "one.yaml") {
 		t.Errorf("duplicate object: err = %v, want both files named", err)
+	}
+	objs, err = ReadDir(fsys, "clusters", nil)
+	if err != nil || len(objs) != 2 {
+		t.Errorf("one object in two folders: %d objects, %v", len(objs), err)
+	}
+	// Each folder's object is its own: one changes, the other is removed.
+	changed := objs[1]
+	changed.YAML = []byte(strings.Replace(deployment, "replicas", "minReadySeconds", 1))
+	changes := Diff(objs, []Object{changed})
+	if len(changes) != 2 || changes[0].String() != "Deployment.apps prod/web in production/" || changes[0].Action != Changed ||
+		changes[1].String() != "Deployment.apps prod/web in staging/" || changes[1].Action != Removed {
+		t.Errorf("changes %v", changes)
 	}
 }
 

@@ -179,7 +179,7 @@ func printChanges(w io.Writer, dir string, changes []manifest.Change) {
 	n := manifest.Count(changes)
 	fmt.Fprintf(w, "against %s: %d added, %d changed, %d removed\n", dir, n[manifest.Added], n[manifest.Changed], n[manifest.Removed])
 	for _, c := range changes {
-		fmt.Fprintf(w, "  %-7s %s\n", c.Action, c.ID)
+		fmt.Fprintf(w, "  %-7s %s\n", c.Action, c)
 	}
 	for _, c := range changes {
 		fmt.Fprintf(w, "\n%s", c.UnifiedDiff())
