@@ -102,7 +102,7 @@ func TestReadDir(t *testing.T) {
 		t.Errorf("one object in two folders: %d objects, %v", len(objs), err)
 	}
 	// Each folder's object is its own: one changes, the other is removed.
-	changed := objs[1]
+	changed := objs[0]
 	changed.YAML = []byte(strings.Replace(deployment, "replicas", "minReadySeconds", 1))
 	changes := Diff(objs, []Object{changed})
 	if len(changes) != 2 || changes[0].String() != "Deployment.apps prod/web in production/" || changes[0].Action != Changed ||
