@@ -207,13 +207,13 @@ func (h *Helm) build(ctx context.Context, scope constructs.Construct, id string,
 		return fmt.Errorf("%w: Values: %v", ErrInvalidProps, err)
 	}
 	out, err := render(src.chart, renderOptions{
-		releaseName:  h.ReleaseName,
-		namespace:    h.Namespace,
-		values:       values,
-		kubeVersion:  props.KubeVersion,
-		apiVersions:  props.APIVersions,
-		includeCRDs:  props.IncludeCRDs,
-		hooks:        props.Hooks,
+		releaseName:   h.ReleaseName,
+		namespace:     h.Namespace,
+		values:        values,
+		kubeVersion:   props.KubeVersion,
+		apiVersions:   props.APIVersions,
+		includeCRDs:   props.IncludeCRDs,
+		hooks:         props.Hooks,
 		deterministic: !props.AllowNondeterministic,
 	})
 	if err != nil {
