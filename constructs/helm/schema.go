@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 
 	"helm.sh/helm/v4/pkg/chart/common"
 	chart "helm.sh/helm/v4/pkg/chart/v2"
@@ -85,29 +87,31 @@ func validateSchema(ch *chart.Chart, vals map[string]any, prefix string) []strin
 	}
 	seen := map[string]bool{}
 	var out []string
-	for _, u := range ve.BasicOutput().Errors {
-		if u.Error == nil || strings.HasPrefix(u.Error.String(), "validation failed") {
-			continue
-		}
-		var tokens []string
-		if u.InstanceLocation != "" {
-			for _, t := range strings.Split(strings.TrimPrefix(u.InstanceLocation, "/"), "/") {
-				tokens = append(tokens, strings.NewReplacer("~1", "/", "~0", "~").Replace(t))
+	var leaves func(e *jsonschema.ValidationError)
+	leaves = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) > 0 {
+			for _, c := range e.Causes {
+				leaves(c)
 			}
+			return
 		}
-		p := valuePath(prefix, tokens)
+		p := valuePath(prefix, e.InstanceLocation)
 		if p == "" {
 			p = "(the values)"
 		}
-		msg := p + ": " + u.Error.String()
+		msg := p + ": " + e.ErrorKind.LocalizedString(printer)
 		if !seen[msg] {
 			seen[msg] = true
 			out = append(out, msg)
 		}
 	}
+	leaves(ve)
 	sort.Strings(out)
 	return out
 }
+
+// printer words schema problems as Helm's CLI does.
+var printer = message.NewPrinter(language.English)
 
 var plainKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 

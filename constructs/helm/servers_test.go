@@ -1,0 +1,189 @@
+package helm_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"log"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/distribution/distribution/v3/configuration"
+	"github.com/distribution/distribution/v3/registry/handlers"
+	ggcr "github.com/google/go-containerregistry/pkg/registry"
+	"golang.org/x/crypto/bcrypt"
+	"sigs.k8s.io/yaml"
+
+	_ "github.com/distribution/distribution/v3/registry/auth/htpasswd"
+	_ "github.com/distribution/distribution/v3/registry/storage/driver/inmemory"
+
+	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	"helm.sh/helm/v4/pkg/registry"
+
+	"gitlab.com/tsumiki/tsumiki/constructs/helm"
+)
+
+// packageChart packages a chart directory as `helm package` does and
+// returns the archive.
+func packageChart(t testing.TB, dir string) []byte {
+	t.Helper()
+	ch, err := loader.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := chartutil.Save(ch, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// chartRepo is an HTTP chart repository: index.yaml and the archives it
+// lists, as `helm repo index` lays them out.
+type chartRepo struct {
+	*httptest.Server
+	mu       sync.Mutex
+	archives map[string][]byte // by file name
+	index    map[string][]map[string]any
+	requests int
+}
+
+func newChartRepo(t testing.TB) *chartRepo {
+	r := &chartRepo{archives: map[string][]byte{}, index: map[string][]map[string]any{}}
+	r.Server = httptest.NewServer(http.HandlerFunc(r.serve))
+	t.Cleanup(r.Close)
+	return r
+}
+
+// add publishes an archive of chart name at version; digest overrides the
+// digest the index lists ("" for the archive's own).
+func (r *chartRepo) add(name, version string, archive []byte, digest string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	file := fmt.Sprintf("%s-%s.tgz", name, version)
+	r.archives[file] = archive
+	if digest == "" {
+		digest = strings.TrimPrefix(helmDigest(archive), "sha256:")
+	}
+	r.index[name] = append(r.index[name], map[string]any{
+		"apiVersion": "v2", "name": name, "version": version,
+		"urls": []string{"charts/" + file}, "digest": digest,
+	})
+}
+
+func (r *chartRepo) serve(w http.ResponseWriter, req *http.Request) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.requests++
+	switch {
+	case req.URL.Path == "/index.yaml":
+		data, _ := yaml.Marshal(map[string]any{"apiVersion": "v1", "entries": r.index})
+		w.Header().Set("Content-Type", "application/x-yaml")
+		w.Write(data)
+	case strings.HasPrefix(req.URL.Path, "/charts/") && r.archives[strings.TrimPrefix(req.URL.Path, "/charts/")] != nil:
+		w.Header().Set("Content-Type", "application/gzip")
+		w.Write(r.archives[strings.TrimPrefix(req.URL.Path, "/charts/")])
+	default:
+		http.NotFound(w, req)
+	}
+}
+
+// ociRegistry is go-containerregistry's in-process registry, over TLS,
+// without authentication.
+func ociRegistry(t testing.TB) *httptest.Server {
+	srv := httptest.NewTLSServer(ggcr.New(ggcr.Logger(nopLogger())))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// authRegistry is the distribution registry in process, over TLS, with
+// htpasswd authentication for user.
+func authRegistry(t testing.TB, user, password string) *httptest.Server {
+	t.Helper()
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	htpasswd := filepath.Join(t.TempDir(), "htpasswd")
+	if err := os.WriteFile(htpasswd, []byte(user+":"+string(hash)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	config := &configuration.Configuration{
+		Storage: configuration.Storage{"inmemory": configuration.Parameters{}},
+		Auth:    configuration.Auth{"htpasswd": configuration.Parameters{"realm": "tsumiki-test", "path": htpasswd}},
+	}
+	config.Log.Level = "error"
+	config.Log.AccessLog.Disabled = true
+	config.HTTP.Secret = "tsumiki-test-secret"
+	app := handlers.NewApp(context.Background(), config)
+	srv := httptest.NewTLSServer(app)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// pushChart pushes an archive to an OCI registry as `helm push` does, at
+// oci://host/charts/<name>:<version>.
+func pushChart(t testing.TB, srv *httptest.Server, archive []byte, user, password string) {
+	t.Helper()
+	ch, err := loader.LoadArchive(strings.NewReader(string(archive)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := []registry.ClientOption{
+		registry.ClientOptHTTPClient(srv.Client()),
+		registry.ClientOptCredentialsFile(filepath.Join(t.TempDir(), "config.json")),
+	}
+	if user != "" {
+		opts = append(opts, registry.ClientOptBasicAuth(user, password))
+	}
+	rc, err := registry.NewClient(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := fmt.Sprintf("%s/charts/%s:%s", hostOf(srv), ch.Name(), ch.Metadata.Version)
+	if _, err := rc.Push(archive, ref); err != nil {
+		t.Fatalf("push %s: %v", ref, err)
+	}
+}
+
+func hostOf(srv *httptest.Server) string { return strings.TrimPrefix(srv.URL, "https://") }
+
+// testClient is a Client with a lock file and cache of the test's own,
+// trusting srv's certificate if srv is a TLS server.
+func testClient(t testing.TB, srv *httptest.Server, opts helm.ClientOptions) *helm.Client {
+	t.Helper()
+	dir := t.TempDir()
+	if opts.LockFile == "" {
+		opts.LockFile = filepath.Join(dir, "helm.lock")
+	}
+	if opts.CacheDir == "" {
+		opts.CacheDir = filepath.Join(dir, "cache")
+	}
+	if srv != nil && srv.TLS != nil && opts.HTTPClient == nil {
+		opts.HTTPClient = srv.Client()
+	}
+	c, err := helm.NewClient(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func helmDigest(data []byte) string {
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+func nopLogger() *log.Logger { return log.New(io.Discard, "", 0) }
