@@ -2,6 +2,7 @@ package helm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
+	"oras.land/oras-go/v2/errdef"
 	"oras.land/oras-go/v2/registry/remote/auth"
 	"sigs.k8s.io/yaml"
 
@@ -173,7 +175,7 @@ func (c *Client) pullOCI(ctx context.Context, ref chartRef) ([]byte, error) {
 		return nil, fmt.Errorf("pull %s: %w", ref, ctx.Err())
 	case r := <-done:
 		if r.err != nil {
-			if strings.Contains(r.err.Error(), "not found") {
+			if errors.Is(r.err, errdef.ErrNotFound) {
 				return nil, fmt.Errorf("%w: pull %s: %v", ErrChartNotFound, ref, r.err)
 			}
 			return nil, fmt.Errorf("pull %s: %w", ref, r.err)

@@ -4,9 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,14 +18,15 @@ import (
 	"github.com/distribution/distribution/v3/configuration"
 	"github.com/distribution/distribution/v3/registry/handlers"
 	ggcr "github.com/google/go-containerregistry/pkg/registry"
+	"github.com/sirupsen/logrus"
 	"golang.org/x/crypto/bcrypt"
 	"sigs.k8s.io/yaml"
 
 	_ "github.com/distribution/distribution/v3/registry/auth/htpasswd"
 	_ "github.com/distribution/distribution/v3/registry/storage/driver/inmemory"
 
-	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
 	"helm.sh/helm/v4/pkg/registry"
 
 	"gitlab.com/tsumiki/tsumiki/constructs/helm"
@@ -127,6 +128,7 @@ func authRegistry(t testing.TB, user, password string) *httptest.Server {
 	config.Log.Level = "error"
 	config.Log.AccessLog.Disabled = true
 	config.HTTP.Secret = "tsumiki-test-secret"
+	logrus.SetOutput(io.Discard) // the registry logs every request
 	app := handlers.NewApp(context.Background(), config)
 	srv := httptest.NewTLSServer(app)
 	t.Cleanup(srv.Close)
