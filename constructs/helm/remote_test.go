@@ -12,6 +12,7 @@ import (
 
 	"gitlab.com/tsumiki/tsumiki/constructs"
 	"gitlab.com/tsumiki/tsumiki/constructs/helm"
+	"gitlab.com/tsumiki/tsumiki/internal/helmtest"
 	"gitlab.com/tsumiki/tsumiki/pkg/synthtest"
 )
 
@@ -28,10 +29,10 @@ func synth(t *testing.T, props helm.Props) ([]byte, error) {
 // first synthesis records its digest, later ones check it, and with the
 // cache warm the repository is not needed at all.
 func TestHTTPRepository(t *testing.T) {
-	repo := newChartRepo(t)
-	archive := packageChart(t, webChart)
-	repo.add("web", "1.2.3", archive, "")
-	repo.add("web", "1.3.0", packageChart(t, webChart), "")
+	repo := helmtest.NewChartRepo(t)
+	archive := helmtest.Package(t, webChart)
+	repo.Add("web", "1.2.3", archive, "")
+	repo.Add("web", "1.3.0", helmtest.Package(t, webChart), "")
 	dir := t.TempDir()
 	lockFile, cache := filepath.Join(dir, "helm.lock"), filepath.Join(dir, "cache")
 	props := helm.Props{Repo: repo.URL + "/", Chart: "web", Version: "1.2.3", ReleaseName: "web"}
@@ -39,8 +40,8 @@ func TestHTTPRepository(t *testing.T) {
 	// Not locked: an error saying how to lock it, and nothing fetched.
 	props.Client = testClient(t, nil, helm.ClientOptions{LockFile: lockFile, CacheDir: cache})
 	_, err := synth(t, props)
-	if !errors.Is(err, helm.ErrNotLocked) || !strings.Contains(err.Error(), "TSUMIKI_HELM_LOCK=update") || repo.requests != 0 {
-		t.Fatalf("unlocked: %v (%d requests)", err, repo.requests)
+	if !errors.Is(err, helm.ErrNotLocked) || !strings.Contains(err.Error(), "TSUMIKI_HELM_LOCK=update") || repo.Requests != 0 {
+		t.Fatalf("unlocked: %v (%d requests)", err, repo.Requests)
 	}
 
 	// Locking records the digest and fills the cache.
@@ -53,11 +54,11 @@ func TestHTTPRepository(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantLine := repo.URL + " web 1.2.3 " + helmDigest(archive) + "\n"
+	wantLine := repo.URL + " web 1.2.3 " + helmtest.Digest(archive) + "\n"
 	if !strings.HasSuffix(string(lock), wantLine) || !strings.HasPrefix(string(lock), "# ") {
 		t.Errorf("lock file:\n%s\nwant it to end with %s", lock, wantLine)
 	}
-	if _, err := os.Stat(filepath.Join(cache, strings.Replace(helmDigest(archive), ":", "-", 1)+".tgz")); err != nil {
+	if _, err := os.Stat(filepath.Join(cache, strings.Replace(helmtest.Digest(archive), ":", "-", 1)+".tgz")); err != nil {
 		t.Errorf("the archive is not cached by digest: %v", err)
 	}
 	if !bytes.Contains(first, []byte("name: web-migrate")) {
@@ -87,9 +88,9 @@ func TestHTTPRepository(t *testing.T) {
 // version is an error naming chart, version and both digests, and that
 // updating the lock does not paper over it.
 func TestDigestMismatch(t *testing.T) {
-	repo := newChartRepo(t)
-	archive := packageChart(t, webChart)
-	repo.add("web", "1.2.3", archive, "")
+	repo := helmtest.NewChartRepo(t)
+	archive := helmtest.Package(t, webChart)
+	repo.Add("web", "1.2.3", archive, "")
 	lockFile := filepath.Join(t.TempDir(), "helm.lock")
 	locked := "sha256:" + strings.Repeat("ab", 32)
 	if err := os.WriteFile(lockFile, []byte(repo.URL+" web 1.2.3 "+locked+"\n"), 0o644); err != nil {
@@ -101,7 +102,7 @@ func TestDigestMismatch(t *testing.T) {
 		if !errors.Is(err, helm.ErrDigestMismatch) {
 			t.Fatalf("update %v: %v", update, err)
 		}
-		for _, want := range []string{"test/web: ", "web 1.2.3 from " + repo.URL, locked, helmDigest(archive)} {
+		for _, want := range []string{"test/web: ", "web 1.2.3 from " + repo.URL, locked, helmtest.Digest(archive)} {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("update %v: %v lacks %q", update, err, want)
 			}
@@ -109,8 +110,8 @@ func TestDigestMismatch(t *testing.T) {
 	}
 
 	// The index's own digest is checked too.
-	bad := newChartRepo(t)
-	bad.add("web", "1.2.3", archive, strings.Repeat("cd", 32))
+	bad := helmtest.NewChartRepo(t)
+	bad.Add("web", "1.2.3", archive, strings.Repeat("cd", 32))
 	_, err := synth(t, helm.Props{Repo: bad.URL, Chart: "web", Version: "1.2.3", Client: testClient(t, nil, helm.ClientOptions{UpdateLock: true})})
 	if !errors.Is(err, helm.ErrDigestMismatch) || !strings.Contains(err.Error(), "the index lists sha256:cdcd") {
 		t.Errorf("index digest: %v", err)
@@ -120,9 +121,9 @@ func TestDigestMismatch(t *testing.T) {
 // TestVersionNotFound checks that a missing version is an error listing
 // what there is, never the nearest match.
 func TestVersionNotFound(t *testing.T) {
-	repo := newChartRepo(t)
+	repo := helmtest.NewChartRepo(t)
 	for _, v := range []string{"1.2.3", "1.2.10", "0.9.0"} {
-		repo.add("web", v, packageChart(t, webChart), "")
+		repo.Add("web", v, helmtest.Package(t, webChart), "")
 	}
 	client := testClient(t, nil, helm.ClientOptions{UpdateLock: true})
 	_, err := synth(t, helm.Props{Repo: repo.URL, Chart: "web", Version: "1.2.4", Client: client})
@@ -134,7 +135,7 @@ func TestVersionNotFound(t *testing.T) {
 		t.Errorf("missing chart: %v", err)
 	}
 	// An archive whose Chart.yaml is another version is not taken.
-	repo.add("web", "2.0.0", packageChart(t, webChart), "")
+	repo.Add("web", "2.0.0", helmtest.Package(t, webChart), "")
 	_, err = synth(t, helm.Props{Repo: repo.URL, Chart: "web", Version: "2.0.0", Client: client})
 	if !errors.Is(err, helm.ErrChartNotFound) || !strings.Contains(err.Error(), "holds chart web 1.2.3") {
 		t.Errorf("mislabelled archive: %v", err)
@@ -145,15 +146,15 @@ func TestVersionNotFound(t *testing.T) {
 // repository, with credentials from the environment, and that the
 // password shows nowhere.
 func TestHTTPCredentials(t *testing.T) {
-	repo := newChartRepo(t)
-	repo.add("web", "1.2.3", packageChart(t, webChart), "")
+	repo := helmtest.NewChartRepo(t)
+	repo.Add("web", "1.2.3", helmtest.Package(t, webChart), "")
 	private := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if u, p, ok := r.BasicAuth(); !ok || u != "ci" || p != "s3cret-pass" {
 			w.Header().Set("WWW-Authenticate", `Basic realm="charts"`)
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
-		repo.serve(w, r)
+		repo.ServeHTTP(w, r)
 	}))
 	defer private.Close()
 	host := strings.TrimPrefix(private.URL, "http://")
@@ -202,22 +203,22 @@ func TestHTTPCredentials(t *testing.T) {
 // TestOCI pulls a chart from go-containerregistry's registry, by Repo and
 // name and by a full reference, and offline from the cache.
 func TestOCI(t *testing.T) {
-	reg := ociRegistry(t)
-	archive := packageChart(t, webChart)
-	pushChart(t, reg, archive, "", "")
+	reg := helmtest.OCIRegistry(t)
+	archive := helmtest.Package(t, webChart)
+	helmtest.Push(t, reg, archive, "", "")
 	dir := t.TempDir()
 	opts := helm.ClientOptions{LockFile: filepath.Join(dir, "helm.lock"), CacheDir: filepath.Join(dir, "cache"), UpdateLock: true}
-	byRepo := helm.Props{Repo: "oci://" + hostOf(reg) + "/charts", Chart: "web", Version: "1.2.3", ReleaseName: "web", Client: testClient(t, reg, opts)}
+	byRepo := helm.Props{Repo: "oci://" + helmtest.Host(reg) + "/charts", Chart: "web", Version: "1.2.3", ReleaseName: "web", Client: testClient(t, reg, opts)}
 	first, err := synth(t, byRepo)
 	if err != nil {
 		t.Fatal(err)
 	}
 	lock, _ := os.ReadFile(opts.LockFile)
-	if want := "oci://" + hostOf(reg) + "/charts web 1.2.3 " + helmDigest(archive) + "\n"; !strings.HasSuffix(string(lock), want) {
+	if want := "oci://" + helmtest.Host(reg) + "/charts web 1.2.3 " + helmtest.Digest(archive) + "\n"; !strings.HasSuffix(string(lock), want) {
 		t.Errorf("lock file:\n%s\nwant %s", lock, want)
 	}
 	full := byRepo
-	full.Repo, full.Chart = "", "oci://"+hostOf(reg)+"/charts/web"
+	full.Repo, full.Chart = "", "oci://"+helmtest.Host(reg)+"/charts/web"
 	if out, err := synth(t, full); err != nil || !bytes.Equal(out, first) {
 		t.Errorf("by full reference: %v", err)
 	}
@@ -229,7 +230,7 @@ func TestOCI(t *testing.T) {
 		t.Errorf("offline: %v", err)
 	}
 
-	_, err = synth(t, helm.Props{Repo: "oci://" + hostOf(reg) + "/charts", Chart: "web", Version: "9.9.9", Client: testClient(t, nil, helm.ClientOptions{UpdateLock: true})})
+	_, err = synth(t, helm.Props{Repo: "oci://" + helmtest.Host(reg) + "/charts", Chart: "web", Version: "9.9.9", Client: testClient(t, nil, helm.ClientOptions{UpdateLock: true})})
 	if err == nil {
 		t.Error("a closed registry gave a chart")
 	}
@@ -238,9 +239,9 @@ func TestOCI(t *testing.T) {
 // TestOCIVersionNotFound checks that a tag the registry lacks is
 // ErrChartNotFound.
 func TestOCIVersionNotFound(t *testing.T) {
-	reg := ociRegistry(t)
-	pushChart(t, reg, packageChart(t, webChart), "", "")
-	_, err := synth(t, helm.Props{Repo: "oci://" + hostOf(reg) + "/charts", Chart: "web", Version: "1.2.4", Client: testClient(t, reg, helm.ClientOptions{UpdateLock: true})})
+	reg := helmtest.OCIRegistry(t)
+	helmtest.Push(t, reg, helmtest.Package(t, webChart), "", "")
+	_, err := synth(t, helm.Props{Repo: "oci://" + helmtest.Host(reg) + "/charts", Chart: "web", Version: "1.2.4", Client: testClient(t, reg, helm.ClientOptions{UpdateLock: true})})
 	if !errors.Is(err, helm.ErrChartNotFound) {
 		t.Errorf("missing tag: %v", err)
 	}
@@ -256,20 +257,20 @@ func TestOCILogin(t *testing.T) {
 	t.Setenv("HELM_REGISTRY_CONFIG", filepath.Join(home, "helm-registry.json"))
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
 
-	reg := authRegistry(t, "pusher", "p4ssw0rd-x")
-	archive := packageChart(t, webChart)
-	pushChart(t, reg, archive, "pusher", "p4ssw0rd-x")
-	props := helm.Props{Repo: "oci://" + hostOf(reg) + "/charts", Chart: "web", Version: "1.2.3", ReleaseName: "web"}
+	reg := helmtest.AuthRegistry(t, "pusher", "p4ssw0rd-x")
+	archive := helmtest.Package(t, webChart)
+	helmtest.Push(t, reg, archive, "pusher", "p4ssw0rd-x")
+	props := helm.Props{Repo: "oci://" + helmtest.Host(reg) + "/charts", Chart: "web", Version: "1.2.3", ReleaseName: "web"}
 
 	props.Client = testClient(t, reg, helm.ClientOptions{UpdateLock: true})
 	if _, err := synth(t, props); err == nil || errors.Is(err, helm.ErrChartNotFound) || !strings.Contains(err.Error(), "credential") {
 		t.Errorf("anonymous: %v", err)
 	}
-	props.Client = testClient(t, reg, helm.ClientOptions{UpdateLock: true, Credentials: []helm.Credential{{Host: hostOf(reg), Username: "pusher", Password: "wrong-p4ss"}}})
+	props.Client = testClient(t, reg, helm.ClientOptions{UpdateLock: true, Credentials: []helm.Credential{{Host: helmtest.Host(reg), Username: "pusher", Password: "wrong-p4ss"}}})
 	if _, err := synth(t, props); err == nil || errors.Is(err, helm.ErrChartNotFound) || strings.Contains(err.Error(), "wrong-p4ss") {
 		t.Errorf("wrong password: %v", err)
 	}
-	props.Client = testClient(t, reg, helm.ClientOptions{UpdateLock: true, Credentials: []helm.Credential{{Host: hostOf(reg), Username: "pusher", Password: "p4ssw0rd-x"}}})
+	props.Client = testClient(t, reg, helm.ClientOptions{UpdateLock: true, Credentials: []helm.Credential{{Host: helmtest.Host(reg), Username: "pusher", Password: "p4ssw0rd-x"}}})
 	out, err := synth(t, props)
 	if err != nil {
 		t.Fatal(err)
@@ -284,4 +285,25 @@ func TestOCILogin(t *testing.T) {
 	for _, e := range entries {
 		t.Errorf("%s was written in the home directory", e.Name())
 	}
+}
+
+// testClient is a Client with a lock file and cache of the test's own,
+// trusting srv's certificate if srv is a TLS server.
+func testClient(t testing.TB, srv *httptest.Server, opts helm.ClientOptions) *helm.Client {
+	t.Helper()
+	dir := t.TempDir()
+	if opts.LockFile == "" {
+		opts.LockFile = filepath.Join(dir, "helm.lock")
+	}
+	if opts.CacheDir == "" {
+		opts.CacheDir = filepath.Join(dir, "cache")
+	}
+	if srv != nil && srv.TLS != nil && opts.HTTPClient == nil {
+		opts.HTTPClient = srv.Client()
+	}
+	c, err := helm.NewClient(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

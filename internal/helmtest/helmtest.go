@@ -1,4 +1,8 @@
-package helm_test
+// Package helmtest serves Helm charts for tests: an HTTP chart repository
+// (index.yaml and archives), go-containerregistry's OCI registry and the
+// distribution registry with htpasswd logins, all in process over
+// loopback, and packages and pushes charts as the helm CLI does.
+package helmtest
 
 import (
 	"context"
@@ -28,13 +32,11 @@ import (
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
 	"helm.sh/helm/v4/pkg/registry"
-
-	"gitlab.com/tsumiki/tsumiki/constructs/helm"
 )
 
-// packageChart packages a chart directory as `helm package` does and
+// Package packages a chart directory as `helm package` does and
 // returns the archive.
-func packageChart(t testing.TB, dir string) []byte {
+func Package(t testing.TB, dir string) []byte {
 	t.Helper()
 	ch, err := loader.LoadDir(dir)
 	if err != nil {
@@ -51,32 +53,34 @@ func packageChart(t testing.TB, dir string) []byte {
 	return data
 }
 
-// chartRepo is an HTTP chart repository: index.yaml and the archives it
+// ChartRepo is an HTTP chart repository: index.yaml and the archives it
 // lists, as `helm repo index` lays them out.
-type chartRepo struct {
+type ChartRepo struct {
 	*httptest.Server
 	mu       sync.Mutex
 	archives map[string][]byte // by file name
 	index    map[string][]map[string]any
-	requests int
+	// Requests counts the requests served.
+	Requests int
 }
 
-func newChartRepo(t testing.TB) *chartRepo {
-	r := &chartRepo{archives: map[string][]byte{}, index: map[string][]map[string]any{}}
-	r.Server = httptest.NewServer(http.HandlerFunc(r.serve))
+// NewChartRepo starts a chart repository, closed when the test ends.
+func NewChartRepo(t testing.TB) *ChartRepo {
+	r := &ChartRepo{archives: map[string][]byte{}, index: map[string][]map[string]any{}}
+	r.Server = httptest.NewServer(http.HandlerFunc(r.ServeHTTP))
 	t.Cleanup(r.Close)
 	return r
 }
 
-// add publishes an archive of chart name at version; digest overrides the
+// Add publishes an archive of chart name at version; digest overrides the
 // digest the index lists ("" for the archive's own).
-func (r *chartRepo) add(name, version string, archive []byte, digest string) {
+func (r *ChartRepo) Add(name, version string, archive []byte, digest string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	file := fmt.Sprintf("%s-%s.tgz", name, version)
 	r.archives[file] = archive
 	if digest == "" {
-		digest = strings.TrimPrefix(helmDigest(archive), "sha256:")
+		digest = strings.TrimPrefix(Digest(archive), "sha256:")
 	}
 	r.index[name] = append(r.index[name], map[string]any{
 		"apiVersion": "v2", "name": name, "version": version,
@@ -84,10 +88,11 @@ func (r *chartRepo) add(name, version string, archive []byte, digest string) {
 	})
 }
 
-func (r *chartRepo) serve(w http.ResponseWriter, req *http.Request) {
+// ServeHTTP implements http.Handler.
+func (r *ChartRepo) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.requests++
+	r.Requests++
 	switch {
 	case req.URL.Path == "/index.yaml":
 		data, _ := yaml.Marshal(map[string]any{"apiVersion": "v1", "entries": r.index})
@@ -101,17 +106,17 @@ func (r *chartRepo) serve(w http.ResponseWriter, req *http.Request) {
 	}
 }
 
-// ociRegistry is go-containerregistry's in-process registry, over TLS,
+// OCIRegistry is go-containerregistry's in-process registry, over TLS,
 // without authentication.
-func ociRegistry(t testing.TB) *httptest.Server {
+func OCIRegistry(t testing.TB) *httptest.Server {
 	srv := httptest.NewTLSServer(ggcr.New(ggcr.Logger(nopLogger())))
 	t.Cleanup(srv.Close)
 	return srv
 }
 
-// authRegistry is the distribution registry in process, over TLS, with
+// AuthRegistry is the distribution registry in process, over TLS, with
 // htpasswd authentication for user.
-func authRegistry(t testing.TB, user, password string) *httptest.Server {
+func AuthRegistry(t testing.TB, user, password string) *httptest.Server {
 	t.Helper()
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
 	if err != nil {
@@ -135,9 +140,9 @@ func authRegistry(t testing.TB, user, password string) *httptest.Server {
 	return srv
 }
 
-// pushChart pushes an archive to an OCI registry as `helm push` does, at
+// Push pushes an archive to an OCI registry as `helm push` does, at
 // oci://host/charts/<name>:<version>.
-func pushChart(t testing.TB, srv *httptest.Server, archive []byte, user, password string) {
+func Push(t testing.TB, srv *httptest.Server, archive []byte, user, password string) {
 	t.Helper()
 	ch, err := loader.LoadArchive(strings.NewReader(string(archive)))
 	if err != nil {
@@ -154,36 +159,17 @@ func pushChart(t testing.TB, srv *httptest.Server, archive []byte, user, passwor
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref := fmt.Sprintf("%s/charts/%s:%s", hostOf(srv), ch.Name(), ch.Metadata.Version)
+	ref := fmt.Sprintf("%s/charts/%s:%s", Host(srv), ch.Name(), ch.Metadata.Version)
 	if _, err := rc.Push(archive, ref); err != nil {
 		t.Fatalf("push %s: %v", ref, err)
 	}
 }
 
-func hostOf(srv *httptest.Server) string { return strings.TrimPrefix(srv.URL, "https://") }
+// Host is the host:port of a TLS server.
+func Host(srv *httptest.Server) string { return strings.TrimPrefix(srv.URL, "https://") }
 
-// testClient is a Client with a lock file and cache of the test's own,
-// trusting srv's certificate if srv is a TLS server.
-func testClient(t testing.TB, srv *httptest.Server, opts helm.ClientOptions) *helm.Client {
-	t.Helper()
-	dir := t.TempDir()
-	if opts.LockFile == "" {
-		opts.LockFile = filepath.Join(dir, "helm.lock")
-	}
-	if opts.CacheDir == "" {
-		opts.CacheDir = filepath.Join(dir, "cache")
-	}
-	if srv != nil && srv.TLS != nil && opts.HTTPClient == nil {
-		opts.HTTPClient = srv.Client()
-	}
-	c, err := helm.NewClient(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-func helmDigest(data []byte) string {
+// Digest is the digest of an archive as the lock file writes it.
+func Digest(data []byte) string {
 	sum := sha256.Sum256(data)
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
