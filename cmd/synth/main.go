@@ -10,9 +10,10 @@
 package main
 
 import (
+	"gitlab.com/tsumiki/tsumiki/apps/echo"
 	"gitlab.com/tsumiki/tsumiki/apps/guestbook"
 	"gitlab.com/tsumiki/tsumiki/apps/worker"
 	"gitlab.com/tsumiki/tsumiki/pkg/synth"
 )
 
-func main() { synth.Main(guestbook.App, worker.App) }
+func main() { synth.Main(guestbook.App, worker.App, echo.App) }
