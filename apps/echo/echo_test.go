@@ -2,16 +2,23 @@ package echo_test
 
 import (
 	"bytes"
+	"io"
+	"log"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	ggcr "github.com/google/go-containerregistry/pkg/registry"
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
+	"helm.sh/helm/v4/pkg/registry"
+
 	"gitlab.com/tsumiki/tsumiki/apps"
 	"gitlab.com/tsumiki/tsumiki/apps/echo"
 	"gitlab.com/tsumiki/tsumiki/constructs"
 	"gitlab.com/tsumiki/tsumiki/constructs/helm"
-	"gitlab.com/tsumiki/tsumiki/internal/helmtest"
 	"gitlab.com/tsumiki/tsumiki/pkg/synthtest"
 )
 
@@ -82,8 +89,10 @@ func contains(list any, s string) bool {
 // (in process) instead of the shipped copy: the lock file records it, the
 // output is the same bytes, and once cached the registry can be gone.
 func TestFromRegistry(t *testing.T) {
-	reg := helmtest.OCIRegistry(t)
-	helmtest.Push(t, reg, helmtest.Package(t, "charts/echo"), "", "")
+	reg := httptest.NewTLSServer(ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0))))
+	defer reg.Close()
+	host := strings.TrimPrefix(reg.URL, "https://")
+	push(t, reg, "charts/echo", host+"/charts/echo:0.3.1")
 	dir := t.TempDir()
 	opts := helm.ClientOptions{LockFile: filepath.Join(dir, "helm.lock"), CacheDir: filepath.Join(dir, "cache"), HTTPClient: reg.Client()}
 	cfg := echo.Config{Namespace: "echo", Replicas: 2, Host: "echo.example.com"}
@@ -102,7 +111,7 @@ func TestFromRegistry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Chart = &echo.ChartSource{Repo: "oci://" + helmtest.Host(reg) + "/charts", Version: "0.3.1"}
+	cfg.Chart = &echo.ChartSource{Repo: "oci://" + host + "/charts", Version: "0.3.1"}
 	if _, err := build(cfg, opts); err == nil || !strings.Contains(err.Error(), "echo/release: ") || !strings.Contains(err.Error(), "not in "+opts.LockFile) {
 		t.Fatalf("unlocked: %v", err)
 	}
@@ -124,5 +133,30 @@ func TestFromRegistry(t *testing.T) {
 	offline, err := build(cfg, opts)
 	if err != nil || !bytes.Equal(offline, pulled) {
 		t.Errorf("offline: %v", err)
+	}
+}
+
+// push packages a chart directory as `helm package` does and pushes it to
+// ref as `helm push` does.
+func push(t *testing.T, reg *httptest.Server, dir, ref string) {
+	t.Helper()
+	ch, err := loader.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := chartutil.Save(ch, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	archive, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := registry.NewClient(registry.ClientOptHTTPClient(reg.Client()), registry.ClientOptCredentialsFile(filepath.Join(t.TempDir(), "config.json")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rc.Push(archive, ref); err != nil {
+		t.Fatal(err)
 	}
 }
