@@ -237,13 +237,11 @@ func parseRef(p Props) (chartRef, error) {
 // repository holds today.
 func exactVersion(v string) error {
 	if v == "" {
-		return errors.New("Version is required for a chart from a repository or registry: give the exact version, such as 1.2.3")
+		return errors.New("a Version is required for a chart from a repository or registry: give the exact version, such as 1.2.3")
 	}
-	sv, err := semver.StrictNewVersion(strings.TrimPrefix(v, "v"))
-	if err != nil {
-		return fmt.Errorf("Version %q is not an exact version (no ranges, no partial versions): give one such as 1.2.3", v)
+	if _, err := semver.StrictNewVersion(strings.TrimPrefix(v, "v")); err != nil {
+		return fmt.Errorf("the Version %q is not an exact version (no ranges, no partial versions): give one such as 1.2.3", v)
 	}
-	_ = sv
 	return nil
 }
 

@@ -272,7 +272,7 @@ func TestBadProps(t *testing.T) {
 		{"library", helm.Props{Chart: "l", FS: library}, "library charts are not installable"},
 		{"missing dependency", helm.Props{Chart: "m", FS: missing}, "dependencies redis are missing from its charts/ folder"},
 		{"values not a map", helm.Props{Chart: webChart, Values: []string{"a"}}, "Values: want a map or a struct"},
-		{"no version", helm.Props{Chart: "web", Repo: "https://charts.example.com"}, "Version is required"},
+		{"no version", helm.Props{Chart: "web", Repo: "https://charts.example.com"}, "a Version is required"},
 		{"range", helm.Props{Chart: "web", Repo: "https://charts.example.com", Version: "^1.2.0"}, `Version "^1.2.0" is not an exact version`},
 		{"partial version", helm.Props{Chart: "web", Repo: "oci://registry.example.com/charts", Version: "1.2"}, `Version "1.2" is not an exact version`},
 		{"password in URL", helm.Props{Chart: "web", Repo: "https://u:secret@charts.example.com", Version: "1.2.3"}, "credentials in its URL"},
