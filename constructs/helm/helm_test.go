@@ -329,3 +329,25 @@ func TestCRDs(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestUnnamed checks that objects without a name, in several templates,
+// are numbered across the whole render, as cdk8s numbers an Include's.
+func TestUnnamed(t *testing.T) {
+	chart := fstest.MapFS{
+		"u/Chart.yaml":       {Data: []byte("apiVersion: v2\nname: u\nversion: 0.1.0\n")},
+		"u/templates/a.yaml": {Data: []byte("apiVersion: batch/v1\nkind: Job\nmetadata:\n  generateName: a-\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: a, image: a}]\n")},
+		"u/templates/b.yaml": {Data: []byte("apiVersion: batch/v1\nkind: Job\nmetadata:\n  generateName: b-\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: b, image: b}]\n")},
+	}
+	app, c := synthtest.Chart()
+	h := helm.New(c, "u", helm.Props{Chart: "u", FS: chart})
+	var ids []string
+	for _, o := range h.APIObjects() {
+		ids = append(ids, o.Node().ID())
+	}
+	if got := strings.Join(ids, " "); got != "object0-job object1-job" {
+		t.Errorf("ids %s", got)
+	}
+	if got := len(synthtest.Render(t, app).OfKind("Job")); got != 2 {
+		t.Errorf("%d jobs", got)
+	}
+}

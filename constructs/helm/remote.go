@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -108,6 +109,9 @@ func (c *Client) get(ctx context.Context, rawURL string, limit int64) ([]byte, e
 		return nil, err
 	}
 	if cred.Username != "" || cred.Password != "" {
+		if req.URL.Scheme == "http" && !isLoopback(req.URL.Hostname()) {
+			return nil, fmt.Errorf("%w: not sending the credentials for %s over plain HTTP; use https://", ErrCredentials, req.URL.Host)
+		}
 		req.SetBasicAuth(cred.Username, cred.Password)
 	}
 	resp, err := c.http.Do(req)
@@ -182,4 +186,13 @@ func (c *Client) pullOCI(ctx context.Context, ref chartRef) ([]byte, error) {
 		}
 		return r.res.Chart.Data, nil
 	}
+}
+
+// isLoopback reports whether host names this machine.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

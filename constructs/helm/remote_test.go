@@ -192,6 +192,12 @@ func TestHTTPCredentials(t *testing.T) {
 	if _, err := synth(t, props); !errors.Is(err, helm.ErrCredentials) || strings.Contains(err.Error(), "s3cret") || strings.Contains(err.Error(), "pass\"") {
 		t.Errorf("a malformed file: %v", err)
 	}
+	// Never over plain HTTP to another machine.
+	props.Repo = "http://charts.example.com"
+	props.Client = testClient(t, nil, helm.ClientOptions{UpdateLock: true, Credentials: []helm.Credential{{Host: "charts.example.com", Username: "ci", Password: "s3cret-pass"}}})
+	if _, err := synth(t, props); !errors.Is(err, helm.ErrCredentials) || !strings.Contains(err.Error(), "over plain HTTP") {
+		t.Errorf("plain HTTP: %v", err)
+	}
 	cred := helm.Credential{Host: host, Username: "ci", Password: "s3cret-pass"}
 	for _, s := range []string{cred.String(), cred.GoString()} {
 		if strings.Contains(s, "s3cret") {
