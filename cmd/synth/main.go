@@ -10,10 +10,11 @@
 package main
 
 import (
+	"gitlab.com/tsumiki/tsumiki/apps/echo"
 	"gitlab.com/tsumiki/tsumiki/apps/guestbook"
 	"gitlab.com/tsumiki/tsumiki/apps/shop"
 	"gitlab.com/tsumiki/tsumiki/apps/worker"
 	"gitlab.com/tsumiki/tsumiki/pkg/synth"
 )
 
-func main() { synth.Main(guestbook.App, worker.App, shop.App) }
+func main() { synth.Main(guestbook.App, worker.App, shop.App, echo.App) }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gitlab.com/tsumiki/tsumiki/apps"
+	"gitlab.com/tsumiki/tsumiki/apps/echo"
 	"gitlab.com/tsumiki/tsumiki/apps/guestbook"
 	shopapp "gitlab.com/tsumiki/tsumiki/apps/shop"
 	"gitlab.com/tsumiki/tsumiki/apps/worker"
@@ -55,6 +56,7 @@ func TestExampleAppsAccepted(t *testing.T) {
 		{"guestbook", guestbook.App},
 		{"worker", worker.App},
 		{"shop", shopapp.App},
+		{"echo", echo.App},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			out := synthtest.Synthesize(t, "../../apps/"+c.name+"/testdata/config", c.app)
