@@ -20,7 +20,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 # minutes on two cores, the first time only).
 E2E_TOOLS   := $(if $(filter 1,$(TSUMIKI_E2E)),e2e-tools)
 
-.PHONY: synth test lint bench fuzz ci-local e2e e2e-tools
+.PHONY: synth test lint tidy bench fuzz ci-local e2e e2e-tools
 
 ## synth: synthesize every app under apps/ into dist/
 synth:
@@ -61,6 +61,13 @@ lint:
 	$(GO) run $(STATICCHECK) ./...
 	cd $(ORACLE) && $(GO) vet ./... && $(GO) run $(STATICCHECK) ./...
 	cd $(ARGOCD_CRDS) && $(GO) mod tidy -diff && $(GO) vet ./... && $(GO) run $(STATICCHECK) ./...
+
+## tidy: go mod tidy in every module (the framework's and the test-only
+## ones beside it, which follow its requirements)
+tidy:
+	$(GO) mod tidy
+	cd $(ORACLE) && $(GO) mod tidy -e
+	cd $(ARGOCD_CRDS) && $(GO) mod tidy
 
 ## bench: the benchmarks recorded in docs/benchmarks.md
 bench: $(CDK8S_JS)
