@@ -2,10 +2,8 @@ package workload_test
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -13,15 +11,12 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"sigs.k8s.io/yaml"
 
 	"gitlab.com/tsumiki/tsumiki/constructs"
 	"gitlab.com/tsumiki/tsumiki/constructs/workload"
+	"gitlab.com/tsumiki/tsumiki/pkg/synthtest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // TestGoldenWebService pins the output of a WebService with every option,
 // next to the ConfigMap and ServiceAccount it uses. After an intended
@@ -96,15 +91,12 @@ func TestGoldenWebService(t *testing.T) {
 		DisruptionBudget: &workload.DisruptionBudget{MinAvailable: "2"},
 	})
 
-	out, err := app.Render()
-	if err != nil {
-		t.Fatal(err)
+	m := synthtest.Render(t, app)
+	if len(m.Output.Files) != 1 || len(m.Objects) != 9 {
+		t.Fatalf("got %d files, %d objects; want 1 file with 9 objects", len(m.Output.Files), len(m.Objects))
 	}
-	if len(out.Files) != 1 || len(out.Documents) != 9 {
-		t.Fatalf("got %d files, %d objects; want 1 file with 9 objects", len(out.Files), len(out.Documents))
-	}
-	strictlyTyped(t, out.Files[0].Data)
-	checkGolden(t, "webservice.k8s.yaml", out.Files[0].Data)
+	strictlyTyped(t, m)
+	checkGolden(t, "webservice.k8s.yaml", m.Output.Files[0].Data)
 }
 
 // checkGolden compares data with the golden file testdata/name, which
@@ -112,7 +104,7 @@ func TestGoldenWebService(t *testing.T) {
 func checkGolden(t *testing.T, name string, data []byte) {
 	t.Helper()
 	golden := filepath.Join("testdata", name)
-	if *update {
+	if synthtest.Update() {
 		if err := os.WriteFile(golden, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -131,38 +123,12 @@ func checkGolden(t *testing.T, name string, data []byte) {
 // file with testdata/name.
 func renderGolden(t *testing.T, app *constructs.App, name string) {
 	t.Helper()
-	out, err := app.Render()
-	if err != nil {
-		t.Fatal(err)
+	m := synthtest.Render(t, app)
+	if len(m.Output.Files) != 1 {
+		t.Fatalf("got %d files, want 1", len(m.Output.Files))
 	}
-	if len(out.Files) != 1 {
-		t.Fatalf("got %d files, want 1", len(out.Files))
-	}
-	strictlyTyped(t, out.Files[0].Data)
-	checkGolden(t, name, out.Files[0].Data)
-}
-
-// strictlyTyped decodes every document into the k8s.io/api type of its
-// kind, refusing unknown fields: a misspelled or misplaced field fails.
-func strictlyTyped(t *testing.T, stream []byte) {
-	t.Helper()
-	scheme := constructs.NewScheme()
-	for _, doc := range strings.Split(string(stream), "\n---\n") {
-		var meta struct {
-			APIVersion string `json:"apiVersion"`
-			Kind       string `json:"kind"`
-		}
-		if err := yaml.Unmarshal([]byte(doc), &meta); err != nil {
-			t.Fatal(err)
-		}
-		obj, err := scheme.New(schema.FromAPIVersionAndKind(meta.APIVersion, meta.Kind))
-		if err != nil {
-			t.Fatalf("%s %s: %v", meta.APIVersion, meta.Kind, err)
-		}
-		if err := yaml.UnmarshalStrict([]byte(doc), obj); err != nil {
-			t.Errorf("%s: %v", meta.Kind, err)
-		}
-	}
+	strictlyTyped(t, m)
+	checkGolden(t, name, m.Output.Files[0].Data)
 }
 
 // TestGoldenPostgres pins the output of Example_postgres.
