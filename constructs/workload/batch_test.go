@@ -8,6 +8,7 @@ import (
 
 	"gitlab.com/tsumiki/tsumiki/constructs"
 	"gitlab.com/tsumiki/tsumiki/constructs/workload"
+	"gitlab.com/tsumiki/tsumiki/pkg/synthtest"
 )
 
 func TestScheduledTask(t *testing.T) {
@@ -55,8 +56,8 @@ func TestScheduledTask(t *testing.T) {
 			props := tt.props
 			props.Pod = workload.Pod{Containers: []workload.Container{web()}}
 			workload.NewScheduledTask(chart, "report", props)
-			objs := synth(t, app)
-			cj := objs.kind(t, "CronJob")
+			m := synthtest.Render(t, app)
+			cj := only(t, m, "CronJob")
 			want(t, cj, "apiVersion", "batch/v1")
 			for p, v := range tt.fields {
 				want(t, cj, p, v)
@@ -77,7 +78,7 @@ func TestScheduledTaskName(t *testing.T) {
 	if len(name) > 52 {
 		t.Errorf("CronJob name %q has %d characters, want at most 52", name, len(name))
 	}
-	synth(t, app)
+	synthtest.Render(t, app)
 }
 
 func TestJob(t *testing.T) {
@@ -114,7 +115,7 @@ func TestJob(t *testing.T) {
 			props := tt.props
 			props.Pod = workload.Pod{Containers: []workload.Container{web()}}
 			workload.NewJob(chart, "migrate", props)
-			job := synth(t, app).kind(t, "Job")
+			job := only(t, synthtest.Render(t, app), "Job")
 			for p, v := range tt.fields {
 				want(t, job, p, v)
 			}
@@ -143,7 +144,7 @@ func TestInvalidBatchProps(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			app, chart := newChart("ns")
 			tt.add(chart)
-			if ps := problems(t, app); !hasProblem(ps, "c/w", workload.ErrInvalidProps, tt.text) {
+			if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/w", workload.ErrInvalidProps, tt.text) {
 				t.Errorf("problems = %v, want one at c/w saying %s", ps, tt.text)
 			}
 		})

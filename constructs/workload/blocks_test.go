@@ -8,6 +8,7 @@ import (
 
 	"gitlab.com/tsumiki/tsumiki/constructs"
 	"gitlab.com/tsumiki/tsumiki/constructs/workload"
+	"gitlab.com/tsumiki/tsumiki/pkg/synthtest"
 )
 
 // worker adds a Worker "w" with ports http (8080) and dns (5353/UDP).
@@ -51,11 +52,11 @@ func TestService(t *testing.T) {
 			Type:     corev1.ServiceTypeLoadBalancer,
 		},
 		fields: map[string]any{
-			"metadata.name": "resolver-public",
-			"metadata.labels|" + workload.LabelInstance: "resolver-public",
-			"metadata.labels|" + workload.LabelName:     "resolver",
-			"spec.type":                                 "LoadBalancer",
-			"spec.ports":                                []any{map[string]any{"name": "dns", "port": 53.0, "targetPort": "dns", "protocol": "UDP"}},
+			"metadata.name":               "resolver-public",
+			label(workload.LabelInstance): "resolver-public",
+			label(workload.LabelName):     "resolver",
+			"spec.type":                   "LoadBalancer",
+			"spec.ports":                  []any{map[string]any{"name": "dns", "port": 53.0, "targetPort": "dns", "protocol": "UDP"}},
 		},
 	}, {
 		name:   "headless",
@@ -68,12 +69,12 @@ func TestService(t *testing.T) {
 			props := tt.props
 			props.Selects = worker(chart)
 			s := workload.NewService(chart, "svc", props)
-			objs := synth(t, app)
-			svc := objs.kind(t, "Service")
+			m := synthtest.Render(t, app)
+			svc := only(t, m, "Service")
 			for p, v := range tt.fields {
 				want(t, svc, p, v)
 			}
-			if s.Name() != at(svc, "metadata", "name") {
+			if s.Name() != svc.Field("metadata.name") {
 				t.Errorf("Name() = %q", s.Name())
 			}
 		})
@@ -104,7 +105,7 @@ func TestInvalidServiceProps(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			app, chart := newChart("ns")
 			workload.NewService(chart, "svc", tt.props(worker(chart)))
-			if ps := problems(t, app); !hasProblem(ps, "c/svc", workload.ErrInvalidProps, tt.text) {
+			if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/svc", workload.ErrInvalidProps, tt.text) {
 				t.Errorf("problems = %v, want one at c/svc saying %s", ps, tt.text)
 			}
 		})
@@ -116,7 +117,7 @@ func TestInvalidServiceProps(t *testing.T) {
 	c.Ports = nil
 	w := workload.NewWorker(chart, "w", workload.WorkerProps{Pod: workload.Pod{Containers: []workload.Container{c}}})
 	workload.NewService(chart, "svc", workload.ServiceProps{Selects: w})
-	if ps := problems(t, app); !hasProblem(ps, "c/svc", workload.ErrInvalidProps, "c/w has no container ports") {
+	if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/svc", workload.ErrInvalidProps, "c/w has no container ports") {
 		t.Errorf("problems = %v", ps)
 	}
 }
@@ -131,7 +132,7 @@ func TestStandaloneConstructsStayInTheirNamespace(t *testing.T) {
 	w := worker(infra)
 	workload.NewService(other, "svc", workload.ServiceProps{Selects: w})
 	workload.NewDisruptionBudget(other, "budget", workload.DisruptionBudgetProps{For: w})
-	ps := problems(t, app)
+	ps := synthtest.Problems(t, app)
 	for _, p := range []string{"other/svc", "other/budget"} {
 		if !hasProblem(ps, p, workload.ErrInvalidProps, "is in namespace other, but infra/w is in infra") {
 			t.Errorf("problems = %v, want one at %s", ps, p)
@@ -146,12 +147,12 @@ func TestDisruptionBudget(t *testing.T) {
 		fields map[string]any
 	}{
 		{"defaults", workload.DisruptionBudgetProps{}, map[string]any{
-			"metadata.name": "resolver",
-			"metadata.labels|" + workload.LabelComponent: "dns",
-			"spec.maxUnavailable":                        1.0,
-			"spec.minAvailable":                          nil,
-			"spec.unhealthyPodEvictionPolicy":            "AlwaysAllow",
-			"spec.selector.matchLabels":                  map[string]any{workload.LabelName: "resolver", workload.LabelInstance: "resolver"},
+			"metadata.name":                   "resolver",
+			label(workload.LabelComponent):    "dns",
+			"spec.maxUnavailable":             1.0,
+			"spec.minAvailable":               nil,
+			"spec.unhealthyPodEvictionPolicy": "AlwaysAllow",
+			"spec.selector.matchLabels":       map[string]any{workload.LabelName: "resolver", workload.LabelInstance: "resolver"},
 		}},
 		{"min available", workload.DisruptionBudgetProps{MinAvailable: "50%", Identity: workload.Identity{Instance: "resolver-budget"}}, map[string]any{
 			"metadata.name":       "resolver-budget",
@@ -165,7 +166,7 @@ func TestDisruptionBudget(t *testing.T) {
 			props := tt.props
 			props.For = worker(chart)
 			workload.NewDisruptionBudget(chart, "budget", props)
-			pdb := synth(t, app).kind(t, "PodDisruptionBudget")
+			pdb := only(t, synthtest.Render(t, app), "PodDisruptionBudget")
 			for p, v := range tt.fields {
 				want(t, pdb, p, v)
 			}
@@ -187,7 +188,7 @@ func TestDisruptionBudget(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			app, chart := newChart("ns")
 			workload.NewDisruptionBudget(chart, "budget", tt.props(worker(chart)))
-			if ps := problems(t, app); !hasProblem(ps, "c/budget", workload.ErrInvalidProps, tt.text) {
+			if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/budget", workload.ErrInvalidProps, tt.text) {
 				t.Errorf("problems = %v, want one at c/budget saying %s", ps, tt.text)
 			}
 		})
@@ -207,21 +208,21 @@ func TestPersistentVolumeClaim(t *testing.T) {
 		{Path: "/shared", From: workload.ClaimRef("shared")},
 	}
 	w := workload.NewWorker(chart, "w", workload.WorkerProps{Pod: workload.Pod{Containers: []workload.Container{c}}})
-	objs := synth(t, app)
-	pvc := objs.kind(t, "PersistentVolumeClaim")
+	m := synthtest.Render(t, app)
+	pvc := only(t, m, "PersistentVolumeClaim")
 	want(t, pvc, "metadata.name", claim.Name())
-	want(t, pvc, "metadata.labels|"+workload.LabelName, "data")
+	want(t, pvc, label(workload.LabelName), "data")
 	want(t, pvc, "spec", map[string]any{
 		"accessModes": []any{"ReadWriteOnce"},
 		"resources":   map[string]any{"requests": map[string]any{"storage": "5Gi"}},
 	})
-	spec := at(objs.kind(t, "Deployment"), "spec", "template", "spec").(map[string]any)
+	d := only(t, m, "Deployment")
 	vol := "claim-" + claim.Name()
-	want(t, spec, "volumes", []any{
+	want(t, d, "spec.template.spec.volumes", []any{
 		map[string]any{"name": vol, "persistentVolumeClaim": map[string]any{"claimName": claim.Name()}},
 		map[string]any{"name": "claim-shared", "persistentVolumeClaim": map[string]any{"claimName": "shared"}},
 	})
-	want(t, spec, "containers.0.volumeMounts", []any{
+	want(t, d, "spec.template.spec.containers[0].volumeMounts", []any{
 		map[string]any{"mountPath": "/data", "name": vol},
 		map[string]any{"mountPath": "/data-ro", "name": vol, "readOnly": true},
 		map[string]any{"mountPath": "/shared", "name": "claim-shared"},
@@ -233,7 +234,7 @@ func TestPersistentVolumeClaim(t *testing.T) {
 	// Pods cannot mount a claim of another namespace.
 	other := constructs.NewChart(app, "other", constructs.ChartProps{Namespace: "other"})
 	workload.NewWorker(other, "w", workload.WorkerProps{Pod: workload.Pod{Containers: []workload.Container{c}}})
-	if ps := problems(t, app); !hasProblem(ps, "other/w", workload.ErrInvalidProps, "in namespace other use PersistentVolumeClaim "+claim.Name()+" in namespace ns") {
+	if ps := synthtest.Problems(t, app); !hasProblem(ps, "other/w", workload.ErrInvalidProps, "in namespace other use PersistentVolumeClaim "+claim.Name()+" in namespace ns") {
 		t.Errorf("problems = %v", ps)
 	}
 }
@@ -254,7 +255,7 @@ func TestClaimsHaveNoKeys(t *testing.T) {
 			if tt.text == "" {
 				app, chart := newChart("ns")
 				workload.NewPersistentVolumeClaim(chart, "data", workload.PersistentVolumeClaimProps{Size: "lots"})
-				if ps := problems(t, app); !hasProblem(ps, "c/data", workload.ErrInvalidProps, `Size "lots"`) {
+				if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/data", workload.ErrInvalidProps, `Size "lots"`) {
 					t.Errorf("problems = %v", ps)
 				}
 				return
@@ -263,7 +264,7 @@ func TestClaimsHaveNoKeys(t *testing.T) {
 			c := web()
 			tt.c(&c)
 			workload.NewWorker(chart, "w", workload.WorkerProps{Pod: workload.Pod{Containers: []workload.Container{c}}})
-			if ps := problems(t, app); !hasProblem(ps, "c/w", workload.ErrInvalidProps, tt.text) {
+			if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/w", workload.ErrInvalidProps, tt.text) {
 				t.Errorf("problems = %v, want one saying %s", ps, tt.text)
 			}
 		})
@@ -278,10 +279,10 @@ func TestTokenMount(t *testing.T) {
 		{Path: "/var/run/secrets/api", Token: &workload.Token{ExpirationSeconds: 600, File: "api-token"}},
 	}
 	workload.NewWorker(chart, "w", workload.WorkerProps{Pod: workload.Pod{Containers: []workload.Container{c}}})
-	spec := at(synth(t, app).kind(t, "Deployment"), "spec", "template", "spec").(map[string]any)
+	d := only(t, synthtest.Render(t, app), "Deployment")
 	// The token is projected: the automounted one stays off.
-	want(t, spec, "automountServiceAccountToken", false)
-	want(t, spec, "volumes", []any{
+	want(t, d, "spec.template.spec.automountServiceAccountToken", false)
+	want(t, d, "spec.template.spec.volumes", []any{
 		map[string]any{"name": "token-https---vault-example-com", "projected": map[string]any{"sources": []any{map[string]any{
 			"serviceAccountToken": map[string]any{"audience": "https://vault.example.com", "expirationSeconds": 3600.0, "path": "token"},
 		}}}},
@@ -289,7 +290,7 @@ func TestTokenMount(t *testing.T) {
 			"serviceAccountToken": map[string]any{"expirationSeconds": 600.0, "path": "api-token"},
 		}}}},
 	})
-	want(t, spec, "containers.0.volumeMounts", []any{
+	want(t, d, "spec.template.spec.containers[0].volumeMounts", []any{
 		map[string]any{"mountPath": "/var/run/secrets/vault", "name": "token-https---vault-example-com", "readOnly": true},
 		map[string]any{"mountPath": "/var/run/secrets/api", "name": "token", "readOnly": true},
 	})
@@ -307,7 +308,7 @@ func TestTokenMount(t *testing.T) {
 			c := web()
 			c.Mounts = []workload.Mount{{Path: "/t", Token: &tt.token}}
 			workload.NewWorker(chart, "w", workload.WorkerProps{Pod: workload.Pod{Containers: []workload.Container{c}}})
-			if ps := problems(t, app); !hasProblem(ps, "c/w", workload.ErrInvalidProps, tt.text) {
+			if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/w", workload.ErrInvalidProps, tt.text) {
 				t.Errorf("problems = %v", ps)
 			}
 		})
@@ -325,10 +326,10 @@ func TestIngress(t *testing.T) {
 			return workload.IngressProps{TLSSecret: "resolver-tls", Rules: []workload.IngressRule{{Host: "dns.example.com", Service: svc}}}
 		},
 		fields: map[string]any{
-			"metadata.name": "resolver",
-			"metadata.labels|" + workload.LabelPartOf: "infra",
-			"metadata.annotations":                    nil,
-			"spec.ingressClassName":                   nil,
+			"metadata.name":             "resolver",
+			label(workload.LabelPartOf): "infra",
+			"metadata.annotations":      nil,
+			"spec.ingressClassName":     nil,
 			"spec.rules": []any{map[string]any{"host": "dns.example.com", "http": map[string]any{"paths": []any{map[string]any{
 				"path": "/", "pathType": "Prefix",
 				"backend": map[string]any{"service": map[string]any{"name": "resolver", "port": map[string]any{"name": "http"}}},
@@ -356,34 +357,31 @@ func TestIngress(t *testing.T) {
 				"cert-manager.io/issuer":                      "internal-ca",
 				"nginx.ingress.kubernetes.io/proxy-body-size": "8m",
 			},
-			"spec.ingressClassName":                               "nginx",
-			"spec.rules.0.host":                                   "a.example.com",
-			"spec.rules.0.http.paths.0.path":                      "/api",
-			"spec.rules.0.http.paths.1.path":                      "/health",
-			"spec.rules.0.http.paths.1.pathType":                  "Exact",
-			"spec.rules.1.host":                                   "b.example.com",
-			"spec.rules.1.http.paths.0.backend.service.port.name": "dns",
-			"spec.rules.2":                                        nil,
-			"spec.tls":                                            []any{map[string]any{"hosts": []any{"a.example.com", "b.example.com"}, "secretName": "public-tls"}},
+			"spec.ingressClassName":                                 "nginx",
+			"spec.rules[0].host":                                    "a.example.com",
+			"spec.rules[0].http.paths[0].path":                      "/api",
+			"spec.rules[0].http.paths[1].path":                      "/health",
+			"spec.rules[0].http.paths[1].pathType":                  "Exact",
+			"spec.rules[1].host":                                    "b.example.com",
+			"spec.rules[1].http.paths[0].backend.service.port.name": "dns",
+			"spec.rules[2]":                                         nil,
+			"spec.tls":                                              []any{map[string]any{"hosts": []any{"a.example.com", "b.example.com"}, "secretName": "public-tls"}},
 		},
 	}, {
 		name: "plain HTTP when asked",
 		props: func(svc *constructs.Object[*corev1.Service]) workload.IngressProps {
 			return workload.IngressProps{PlainHTTP: true, Rules: []workload.IngressRule{{Service: svc}}}
 		},
-		fields: map[string]any{"spec.tls": nil, "spec.rules.0.host": nil},
+		fields: map[string]any{"spec.tls": nil, "spec.rules[0].host": nil},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			app, chart := newChart("ns")
 			svc := workload.NewService(chart, "svc", workload.ServiceProps{Selects: worker(chart)})
 			workload.NewIngress(chart, "in", tt.props(svc.Object))
-			out, err := app.SynthYAML()
-			if err != nil {
-				t.Fatal(err)
-			}
-			strictlyTyped(t, out)
-			in := synth(t, app).kind(t, "Ingress")
+			m := synthtest.Render(t, app)
+			strictlyTyped(t, m)
+			in := only(t, m, "Ingress")
 			for p, v := range tt.fields {
 				want(t, in, p, v)
 			}
@@ -440,7 +438,7 @@ func TestInvalidIngressProps(t *testing.T) {
 			app, chart := newChart("ns")
 			svc := workload.NewService(chart, "svc", workload.ServiceProps{Selects: worker(chart)})
 			workload.NewIngress(chart, "in", tt.props(svc.Object))
-			if ps := problems(t, app); !hasProblem(ps, "c/in", workload.ErrInvalidProps, tt.text) {
+			if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/in", workload.ErrInvalidProps, tt.text) {
 				t.Errorf("problems = %v, want one at c/in saying %s", ps, tt.text)
 			}
 		})
@@ -466,7 +464,7 @@ func TestIngressFollowsItsServices(t *testing.T) {
 			svc := workload.NewService(chart, "svc", workload.ServiceProps{Selects: worker(chart)})
 			workload.NewIngress(chart, "in", workload.IngressProps{PlainHTTP: true, Rules: []workload.IngressRule{{Service: svc.Object}}})
 			tt.edit(svc)
-			if ps := problems(t, app); !hasProblem(ps, "c/in", tt.is, tt.text) {
+			if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/in", tt.is, tt.text) {
 				t.Errorf("problems = %v, want one at c/in saying %s", ps, tt.text)
 			}
 		})
@@ -482,7 +480,7 @@ func TestWebServiceIngressWithCertManager(t *testing.T) {
 		Pod:      workload.Pod{Containers: []workload.Container{web()}},
 		Ingress:  &workload.Ingress{Host: "shop.example.com", CertManager: &workload.CertManager{ClusterIssuer: "letsencrypt"}},
 	})
-	in := synth(t, app).kind(t, "Ingress")
+	in := only(t, synthtest.Render(t, app), "Ingress")
 	want(t, in, "metadata.annotations", map[string]any{workload.CertManagerClusterIssuer: "letsencrypt"})
 	want(t, in, "spec.tls", []any{map[string]any{"hosts": []any{"shop.example.com"}, "secretName": "shop-tls"}})
 
@@ -491,7 +489,7 @@ func TestWebServiceIngressWithCertManager(t *testing.T) {
 		Pod:     workload.Pod{Containers: []workload.Container{web()}},
 		Ingress: &workload.Ingress{CertManager: &workload.CertManager{ClusterIssuer: "letsencrypt"}},
 	})
-	if ps := problems(t, app); !hasProblem(ps, "c/web", workload.ErrInvalidProps, "CertManager needs a Host") {
+	if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/web", workload.ErrInvalidProps, "CertManager needs a Host") {
 		t.Errorf("problems = %v", ps)
 	}
 }

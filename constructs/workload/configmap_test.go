@@ -3,6 +3,7 @@ package workload_test
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"gitlab.com/tsumiki/tsumiki/constructs"
 	"gitlab.com/tsumiki/tsumiki/constructs/workload"
+	"gitlab.com/tsumiki/tsumiki/pkg/synthtest"
 )
 
 func TestConfigMapFromDirectory(t *testing.T) {
@@ -38,10 +40,10 @@ func TestConfigMapFromDirectory(t *testing.T) {
 
 	app, chart := newChart("ns")
 	workload.NewConfigMap(chart, "cfg", workload.ConfigMapProps{Directory: dir})
-	cm := synth(t, app).kind(t, "ConfigMap")
+	cm := only(t, synthtest.Render(t, app), "ConfigMap")
 	want(t, cm, "data", map[string]any{"a.conf": "a = 1\n", "b.conf": "b = 2\n", ".hidden": "dotfiles are regular files too"})
 	want(t, cm, "binaryData", map[string]any{"logo.png": base64.StdEncoding.EncodeToString(binary)})
-	want(t, cm, "metadata.labels|"+workload.LabelManagedBy, "tsumiki")
+	want(t, cm, label(workload.LabelManagedBy), "tsumiki")
 
 	// The same directory gives the same bytes.
 	first, _ := app.SynthYAML()
@@ -67,8 +69,8 @@ func TestConfigMapSources(t *testing.T) {
 		Files:      []string{file},
 	})
 	c.AddData("later", "added after construction")
-	objs := synth(t, app)
-	cm := objs.kind(t, "ConfigMap")
+	m := synthtest.Render(t, app)
+	cm := only(t, m, "ConfigMap")
 	want(t, cm, "metadata.name", "settings")
 	want(t, cm, "data", map[string]any{"mode": "fast", "app.yaml": "port: 8080\n", "later": "added after construction"})
 	want(t, cm, "binaryData", map[string]any{"blob": "AA=="})
@@ -106,7 +108,7 @@ func TestConfigMapProblems(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			app, chart := newChart("ns")
 			workload.NewConfigMap(chart, "cfg", tt.props)
-			if ps := problems(t, app); !hasProblem(ps, "c/cfg", tt.is, tt.text) {
+			if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/cfg", tt.is, tt.text) {
 				t.Errorf("problems = %v, want one at c/cfg saying %s", ps, tt.text)
 			}
 		})
@@ -149,11 +151,11 @@ func TestConfigHash(t *testing.T) {
 		"unmanaged": {workload.NewWorker(chart, "unmanaged", workload.WorkerProps{Pod: pod(reading(workload.ConfigMapRef("external")))}), "Deployment", "spec.template"},
 	}
 	hashes := func() map[string]any {
-		objs := synth(t, app)
+		m := synthtest.Render(t, app)
 		out := map[string]any{}
 		for name, u := range users {
-			obj := objs.named(t, u.kind, u.w.Selector()[workload.LabelInstance])
-			out[name] = at(obj, append(path(u.template), "metadata", "annotations", workload.ConfigHashAnnotation)...)
+			obj := m.Get(t, u.kind, u.w.Selector()[workload.LabelInstance])
+			out[name] = obj.Field(fmt.Sprintf("%s.metadata.annotations[%q]", u.template, workload.ConfigHashAnnotation))
 		}
 		return out
 	}
@@ -227,7 +229,7 @@ func TestConfigMapInOtherNamespace(t *testing.T) {
 	c := web()
 	c.EnvFrom = []workload.Ref{cfg.Ref()}
 	workload.NewWorker(chart, "w", workload.WorkerProps{Pod: workload.Pod{Containers: []workload.Container{c}}})
-	if ps := problems(t, app); !hasProblem(ps, "c/w", workload.ErrInvalidProps, "in namespace ns use ConfigMap shared-cfg") {
+	if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/w", workload.ErrInvalidProps, "in namespace ns use ConfigMap shared-cfg") {
 		t.Errorf("problems = %v", ps)
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"gitlab.com/tsumiki/tsumiki/constructs"
 	"gitlab.com/tsumiki/tsumiki/constructs/workload"
+	"gitlab.com/tsumiki/tsumiki/pkg/synthtest"
 )
 
 // twoTier returns an app with a web service and a database, in the same
@@ -89,33 +90,29 @@ func TestConnectionsAllowTo(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			app, front, db := twoTier("shop")
 			conn := tt.connect(front, db)
-			out, err := app.SynthYAML()
-			if err != nil {
-				t.Fatal(err)
-			}
-			strictlyTyped(t, out)
-			objs := synth(t, app)
-			egress := objs.named(t, "NetworkPolicy", conn.Egress.Name())
+			m := synthtest.Render(t, app)
+			strictlyTyped(t, m)
+			egress := m.Get(t, "NetworkPolicy", conn.Egress.Name())
 			want(t, egress, "metadata.name", "shop-web-connections-to-shop-db-c8f09169")
 			want(t, egress, "metadata.namespace", "shop")
-			want(t, egress, "metadata.labels|"+workload.LabelName, "web")
+			want(t, egress, label(workload.LabelName), "web")
 			want(t, egress, "spec", map[string]any{
 				"podSelector": webPods,
 				"policyTypes": []any{"Egress"},
 				"egress":      []any{map[string]any{"to": []any{map[string]any{"podSelector": dbPods}}, "ports": tt.egressPorts}},
 			})
-			ingress := objs.named(t, "NetworkPolicy", conn.Ingress.Name())
+			ingress := m.Get(t, "NetworkPolicy", conn.Ingress.Name())
 			want(t, ingress, "metadata.name", "shop-db-connections-from-shop-web-c82d63fc")
-			want(t, ingress, "metadata.labels|"+workload.LabelName, "postgres")
-			want(t, ingress, "metadata.labels|"+workload.LabelComponent, "database")
+			want(t, ingress, label(workload.LabelName), "postgres")
+			want(t, ingress, label(workload.LabelComponent), "database")
 			want(t, ingress, "spec", map[string]any{
 				"podSelector": dbPods,
 				"policyTypes": []any{"Ingress"},
 				"ingress":     []any{map[string]any{"from": []any{map[string]any{"podSelector": webPods}}, "ports": tt.ingressPorts}},
 			})
 			// The workloads' four objects, and the two policies.
-			if n := len(objs); n != 6 {
-				t.Errorf("%d objects, want 6: %v", n, objs.kinds())
+			if n := len(m.Objects); n != 6 {
+				t.Errorf("%d objects, want 6: %v", n, kinds(m))
 			}
 		})
 	}
@@ -126,16 +123,16 @@ func TestConnectionsAllowTo(t *testing.T) {
 func TestConnectionsAcrossNamespaces(t *testing.T) {
 	app, front, db := twoTier("data")
 	conn := front.Connections().AllowTo(db, "sql")
-	objs := synth(t, app)
-	egress := objs.named(t, "NetworkPolicy", conn.Egress.Name())
+	m := synthtest.Render(t, app)
+	egress := m.Get(t, "NetworkPolicy", conn.Egress.Name())
 	want(t, egress, "metadata.namespace", "shop")
-	want(t, egress, "spec.egress.0.to", []any{map[string]any{
+	want(t, egress, "spec.egress[0].to", []any{map[string]any{
 		"podSelector":       dbPods,
 		"namespaceSelector": map[string]any{"matchLabels": map[string]any{workload.NamespaceLabel: "data"}},
 	}})
-	ingress := objs.named(t, "NetworkPolicy", conn.Ingress.Name())
+	ingress := m.Get(t, "NetworkPolicy", conn.Ingress.Name())
 	want(t, ingress, "metadata.namespace", "data")
-	want(t, ingress, "spec.ingress.0.from", []any{map[string]any{
+	want(t, ingress, "spec.ingress[0].from", []any{map[string]any{
 		"podSelector":       webPods,
 		"namespaceSelector": map[string]any{"matchLabels": map[string]any{workload.NamespaceLabel: "shop"}},
 	}})
@@ -147,12 +144,12 @@ func TestConnectionsFollowPortChanges(t *testing.T) {
 	app, front, db := twoTier("shop")
 	conn := front.Connections().AllowTo(db, "sql")
 	db.PodTemplate().Spec.Containers[0].Ports[0].ContainerPort = 6432
-	objs := synth(t, app)
-	want(t, objs.named(t, "NetworkPolicy", conn.Egress.Name()), "spec.egress.0.ports", []any{map[string]any{"port": 6432.0, "protocol": "TCP"}})
+	m := synthtest.Render(t, app)
+	want(t, m.Get(t, "NetworkPolicy", conn.Egress.Name()), "spec.egress[0].ports", []any{map[string]any{"port": 6432.0, "protocol": "TCP"}})
 
 	// A port that is gone is reported with the policy's path.
 	db.PodTemplate().Spec.Containers[0].Ports[0].Name = "postgres"
-	ps := problems(t, app)
+	ps := synthtest.Problems(t, app)
 	for _, p := range []string{"shop/web/connections/to-shop--db", "shop/db/connections/from-shop--web"} {
 		if !hasProblem(ps, p, workload.ErrInvalidProps, `shop/db has no port named "sql"`) {
 			t.Errorf("problems = %v, want one at %s", ps, p)
@@ -163,13 +160,13 @@ func TestConnectionsFollowPortChanges(t *testing.T) {
 func TestInvalidConnections(t *testing.T) {
 	app, front, _ := twoTier("shop")
 	front.Connections().AllowTo(nil)
-	if ps := problems(t, app); !hasProblem(ps, "shop/web", workload.ErrInvalidProps, "nil workload") {
+	if ps := synthtest.Problems(t, app); !hasProblem(ps, "shop/web", workload.ErrInvalidProps, "nil workload") {
 		t.Errorf("problems = %v", ps)
 	}
 
 	app, front, db := twoTier("shop")
 	db.Connections().AllowTo(front, "grpc")
-	if ps := problems(t, app); !hasProblem(ps, "shop/db/connections/to-shop--web", workload.ErrInvalidProps, `shop/web has no port named "grpc"`) {
+	if ps := synthtest.Problems(t, app); !hasProblem(ps, "shop/db/connections/to-shop--web", workload.ErrInvalidProps, `shop/web has no port named "grpc"`) {
 		t.Errorf("problems = %v", ps)
 	}
 
@@ -180,7 +177,7 @@ func TestInvalidConnections(t *testing.T) {
 	quiet := workload.NewWorker(chart, "quiet", workload.WorkerProps{Pod: workload.Pod{Containers: []workload.Container{c}}})
 	other := workload.NewWorker(chart, "other", workload.WorkerProps{Pod: workload.Pod{Containers: []workload.Container{web()}}})
 	other.Connections().AllowTo(quiet)
-	if ps := problems(t, app); !hasProblem(ps, "c/other/connections/to-c--quiet", workload.ErrInvalidProps, "c/quiet has no named container ports") {
+	if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/other/connections/to-c--quiet", workload.ErrInvalidProps, "c/quiet has no named container ports") {
 		t.Errorf("problems = %v", ps)
 	}
 }
@@ -191,8 +188,8 @@ func TestConnectionsWithDefaultDeny(t *testing.T) {
 	app, front, db := twoTier("shop")
 	policy := workload.NewDefaultDeny(front.Node().Scope(), "deny", workload.DefaultDenyProps{AllowDNS: true})
 	front.Connections().AllowTo(db, "sql")
-	objs := synth(t, app)
-	deny := objs.named(t, "NetworkPolicy", policy.Name())
+	m := synthtest.Render(t, app)
+	deny := m.Get(t, "NetworkPolicy", policy.Name())
 	want(t, deny, "spec.policyTypes", []any{"Ingress", "Egress"})
 	want(t, deny, "spec.podSelector", map[string]any{})
 	want(t, deny, "spec.ingress", nil)
@@ -210,7 +207,7 @@ func TestConnectionsWithDefaultDeny(t *testing.T) {
 		AllowDNS:    true,
 		PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
 	})
-	if ps := problems(t, app); !hasProblem(ps, "c/deny", workload.ErrInvalidProps, "AllowDNS needs Egress") {
+	if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/deny", workload.ErrInvalidProps, "AllowDNS needs Egress") {
 		t.Errorf("problems = %v", ps)
 	}
 }

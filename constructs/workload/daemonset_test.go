@@ -9,6 +9,7 @@ import (
 
 	"gitlab.com/tsumiki/tsumiki/constructs"
 	"gitlab.com/tsumiki/tsumiki/constructs/workload"
+	"gitlab.com/tsumiki/tsumiki/pkg/synthtest"
 )
 
 func TestDaemonSet(t *testing.T) {
@@ -20,13 +21,13 @@ func TestDaemonSet(t *testing.T) {
 		name:  "no host access by default",
 		props: func(p *workload.DaemonSetProps) {},
 		fields: map[string]any{
-			"spec.updateStrategy":                            map[string]any{"type": "RollingUpdate"},
-			"spec.template.spec.hostNetwork":                 nil,
-			"spec.template.spec.hostPID":                     nil,
-			"spec.template.spec.dnsPolicy":                   nil,
-			"spec.template.spec.volumes":                     nil,
-			"spec.template.spec.securityContext":             map[string]any{"runAsNonRoot": true, "seccompProfile": map[string]any{"type": "RuntimeDefault"}},
-			"spec.template.spec.containers.0.readinessProbe": map[string]any{"tcpSocket": map[string]any{"port": "http"}},
+			"spec.updateStrategy":                             map[string]any{"type": "RollingUpdate"},
+			"spec.template.spec.hostNetwork":                  nil,
+			"spec.template.spec.hostPID":                      nil,
+			"spec.template.spec.dnsPolicy":                    nil,
+			"spec.template.spec.volumes":                      nil,
+			"spec.template.spec.securityContext":              map[string]any{"runAsNonRoot": true, "seccompProfile": map[string]any{"type": "RuntimeDefault"}},
+			"spec.template.spec.containers[0].readinessProbe": map[string]any{"tcpSocket": map[string]any{"port": "http"}},
 		},
 	}, {
 		name: "host network and PID",
@@ -58,7 +59,7 @@ func TestDaemonSet(t *testing.T) {
 				map[string]any{"name": "logs", "hostPath": map[string]any{"path": "/var/log"}},
 				map[string]any{"name": "state", "hostPath": map[string]any{"path": "/var/lib/agent", "type": "DirectoryOrCreate"}},
 			},
-			"spec.template.spec.containers.0.volumeMounts": []any{
+			"spec.template.spec.containers[0].volumeMounts": []any{
 				map[string]any{"mountPath": "/host/logs", "name": "logs", "readOnly": true},
 				map[string]any{"mountPath": "/state", "name": "state"},
 				map[string]any{"mountPath": "/state-ro", "name": "state", "readOnly": true},
@@ -77,12 +78,9 @@ func TestDaemonSet(t *testing.T) {
 			props := workload.DaemonSetProps{Pod: workload.Pod{Containers: []workload.Container{web()}}}
 			tt.props(&props)
 			workload.NewDaemonSet(chart, "agent", props)
-			out, err := app.SynthYAML()
-			if err != nil {
-				t.Fatal(err)
-			}
-			strictlyTyped(t, out)
-			ds := synth(t, app).kind(t, "DaemonSet")
+			m := synthtest.Render(t, app)
+			strictlyTyped(t, m)
+			ds := only(t, m, "DaemonSet")
 			want(t, ds, "spec.selector.matchLabels", map[string]any{workload.LabelName: "agent", workload.LabelInstance: "c-agent-c8f63320"})
 			for p, v := range tt.fields {
 				want(t, ds, p, v)
@@ -120,7 +118,7 @@ func TestInvalidDaemonSetProps(t *testing.T) {
 			props := workload.DaemonSetProps{Pod: workload.Pod{Containers: []workload.Container{web()}}}
 			tt.props(&props)
 			workload.NewDaemonSet(chart, "agent", props)
-			if ps := problems(t, app); !hasProblem(ps, "c/agent", workload.ErrInvalidProps, tt.text) {
+			if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/agent", workload.ErrInvalidProps, tt.text) {
 				t.Errorf("problems = %v, want one at c/agent saying %s", ps, tt.text)
 			}
 		})
@@ -134,7 +132,7 @@ func TestHostPathsOnlyInDaemonSets(t *testing.T) {
 	c := web()
 	c.Mounts = []workload.Mount{{Path: "/x", HostPath: "logs"}}
 	workload.NewWorker(chart, "w", workload.WorkerProps{Pod: workload.Pod{Containers: []workload.Container{c}}})
-	if ps := problems(t, app); !hasProblem(ps, "c/w", workload.ErrInvalidProps, "only a DaemonSet's HostAccess gives host paths") {
+	if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/w", workload.ErrInvalidProps, "only a DaemonSet's HostAccess gives host paths") {
 		t.Errorf("problems = %v", ps)
 	}
 }
@@ -189,10 +187,10 @@ func TestHostAccessUnderPodSecurity(t *testing.T) {
 					HostAccess: tt.access,
 				})
 				if tt.refused == "" {
-					synth(t, app)
+					synthtest.Render(t, app)
 					return
 				}
-				if ps := problems(t, app); !hasProblem(ps, "c/agent", workload.ErrHostAccess, tt.refused) {
+				if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/agent", workload.ErrHostAccess, tt.refused) {
 					t.Errorf("problems = %v, want one at c/agent saying %s", ps, tt.refused)
 				}
 			})
@@ -216,9 +214,9 @@ func TestHostAccessThroughThePodTemplate(t *testing.T) {
 		Name: "apps", Labels: map[string]string{workload.PodSecurityEnforceLabel: "restricted"},
 	}})
 	w := workload.NewWorker(chart, "w", workload.WorkerProps{Pod: workload.Pod{Containers: []workload.Container{web()}}})
-	synth(t, app)
+	synthtest.Render(t, app)
 	w.PodTemplate().Spec.HostIPC = true
-	if ps := problems(t, app); !hasProblem(ps, "c/w", workload.ErrHostAccess, "the Deployment asks for hostIPC, which namespace apps forbids") {
+	if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/w", workload.ErrHostAccess, "the Deployment asks for hostIPC, which namespace apps forbids") {
 		t.Errorf("problems = %v", ps)
 	}
 }

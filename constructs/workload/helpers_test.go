@@ -2,19 +2,18 @@ package workload_test
 
 import (
 	"errors"
-	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 
-	"sigs.k8s.io/yaml"
-
 	"gitlab.com/tsumiki/tsumiki/constructs"
 	"gitlab.com/tsumiki/tsumiki/constructs/workload"
+	"gitlab.com/tsumiki/tsumiki/pkg/synthtest"
 )
 
-// newChart returns an app with one chart, "c", in namespace ns.
+// newChart returns an app with one chart, "c", in namespace ns. The
+// tests' expected names and construct paths start with that "c".
 func newChart(ns string) (*constructs.App, *constructs.Chart) {
 	app := constructs.NewApp(constructs.AppProps{})
 	return app, constructs.NewChart(app, "c", constructs.ChartProps{Namespace: ns})
@@ -33,114 +32,53 @@ func web() workload.Container {
 	}
 }
 
-// objects are synthesized objects, parsed as the API server would read
-// them.
-type objects []map[string]any
-
-// synth renders app as one YAML stream and parses every document.
-func synth(t *testing.T, app *constructs.App) objects {
-	t.Helper()
-	out, err := app.SynthYAML()
-	if err != nil {
-		t.Fatalf("synthesis failed: %v", err)
-	}
-	var objs objects
-	for _, doc := range strings.Split(string(out), "\n---\n") {
-		var obj map[string]any
-		if err := yaml.Unmarshal([]byte(doc), &obj); err != nil {
-			t.Fatalf("parse %q: %v", doc, err)
-		}
-		objs = append(objs, obj)
-	}
-	return objs
-}
-
-// kind returns the one object of the kind, failing the test if there is
+// only returns the one object of the kind, failing the test if there is
 // not exactly one.
-func (o objects) kind(t *testing.T, kind string) map[string]any {
+func only(t *testing.T, m *synthtest.Manifests, kind string) *synthtest.Object {
 	t.Helper()
-	var found []map[string]any
-	for _, obj := range o {
-		if obj["kind"] == kind {
-			found = append(found, obj)
-		}
-	}
+	found := m.OfKind(kind)
 	if len(found) != 1 {
-		t.Fatalf("%d objects of kind %s, want 1; kinds: %v", len(found), kind, o.kinds())
+		t.Fatalf("%d objects of kind %s, want 1; kinds: %v", len(found), kind, kinds(m))
 	}
 	return found[0]
 }
 
-// named returns the object of the kind with the name.
-func (o objects) named(t *testing.T, kind, name string) map[string]any {
-	t.Helper()
-	for _, obj := range o {
-		if obj["kind"] == kind && at(obj, "metadata", "name") == name {
-			return obj
-		}
-	}
-	t.Fatalf("no %s %s; kinds: %v", kind, name, o.kinds())
-	return nil
-}
-
-func (o objects) kinds() []string {
+// kinds lists the kinds of the objects, in order.
+func kinds(m *synthtest.Manifests) []string {
 	var out []string
-	for _, obj := range o {
-		out = append(out, fmt.Sprint(obj["kind"]))
+	for _, o := range m.Objects {
+		out = append(out, o.GroupVersionKind.Kind)
 	}
 	return out
 }
 
-// at follows path through maps and lists (list indices as numbers); it
-// returns nil where the path leads nowhere.
-func at(v any, path ...string) any {
-	for _, p := range path {
-		switch x := v.(type) {
-		case map[string]any:
-			v = x[p]
-		case []any:
-			i, err := strconv.Atoi(p)
-			if err != nil || i >= len(x) {
-				return nil
-			}
-			v = x[i]
-		default:
-			return nil
+// label is the path of an object's label, which Field reads:
+// label(workload.LabelName) is `metadata.labels["app.kubernetes.io/name"]`.
+func label(key string) string {
+	return "metadata.labels[" + strconv.Quote(key) + "]"
+}
+
+// want checks that o has value at path (see synthtest.Object.Field); a
+// nil value means the field must be absent.
+func want(t *testing.T, o *synthtest.Object, path string, value any) {
+	t.Helper()
+	if got := o.Field(path); !reflect.DeepEqual(got, value) {
+		t.Errorf("%s %s: %s = %#v, want %#v", o.GroupVersionKind.Kind, o.Name, path, got, value)
+	}
+}
+
+// strictlyTyped decodes every object into the k8s.io/api type of its
+// kind, refusing unknown fields: a misspelled or misplaced field fails.
+func strictlyTyped(t *testing.T, m *synthtest.Manifests) {
+	t.Helper()
+	scheme := constructs.NewScheme()
+	for _, o := range m.Objects {
+		typed, err := scheme.New(o.GroupVersionKind)
+		if err != nil {
+			t.Fatalf("%s: %v", o.GroupVersionKind, err)
 		}
+		o.Decode(t, typed)
 	}
-	return v
-}
-
-// path splits a dotted path; a label key is given whole after a "|",
-// e.g. path("metadata.labels|app.kubernetes.io/name").
-func path(s string) []string {
-	head, key, hasKey := strings.Cut(s, "|")
-	parts := strings.Split(head, ".")
-	if hasKey {
-		parts = append(parts, key)
-	}
-	return parts
-}
-
-// want checks that obj has value at the dotted path (see path); a nil
-// value means the field must be absent.
-func want(t *testing.T, obj map[string]any, p string, value any) {
-	t.Helper()
-	got := at(obj, path(p)...)
-	if !reflect.DeepEqual(got, value) {
-		t.Errorf("%s %s: %s = %#v, want %#v", obj["kind"], at(obj, "metadata", "name"), p, got, value)
-	}
-}
-
-// problems synthesizes app, which must fail, and returns the problems.
-func problems(t *testing.T, app *constructs.App) []constructs.Problem {
-	t.Helper()
-	_, err := app.SynthYAML()
-	var se *constructs.SynthesisError
-	if !errors.As(err, &se) {
-		t.Fatalf("synthesis error = %v, want a *constructs.SynthesisError", err)
-	}
-	return se.Problems
 }
 
 // hasProblem reports whether one of ps is at path, wraps target and

@@ -15,6 +15,7 @@ import (
 
 	"gitlab.com/tsumiki/tsumiki/constructs"
 	"gitlab.com/tsumiki/tsumiki/constructs/workload"
+	"gitlab.com/tsumiki/tsumiki/pkg/synthtest"
 )
 
 // everyConstruct adds one of each construct of the package to chart,
@@ -65,8 +66,8 @@ func TestNamesWithoutHashes(t *testing.T) {
 		everyConstruct(chart)
 		raw := constructs.NewObject(chart, "raw", &corev1.ConfigMap{})
 		var names []string
-		for _, obj := range synth(t, app) {
-			names = append(names, obj["kind"].(string)+" "+at(obj, "metadata", "name").(string))
+		for _, o := range synthtest.Render(t, app).Objects {
+			names = append(names, o.GroupVersionKind.Kind+" "+o.Name)
 		}
 		hashed := func(name string) bool {
 			i := strings.LastIndex(name, "-c8")
@@ -120,14 +121,11 @@ func TestEveryPodIsLockedDown(t *testing.T) {
 
 	for name, app := range apps {
 		t.Run(name, func(t *testing.T) {
-			out, err := app.SynthYAML()
-			if err != nil {
-				t.Fatal(err)
-			}
-			strictlyTyped(t, out)
+			m := synthtest.Render(t, app)
+			strictlyTyped(t, m)
 			seen := map[string]bool{}
-			for _, doc := range strings.Split(string(out), "\n---\n") {
-				kind, spec := podSpecOf(t, doc)
+			for _, o := range m.Objects {
+				kind, spec := podSpecOf(t, o)
 				if spec == nil {
 					continue
 				}
@@ -144,41 +142,33 @@ func TestEveryPodIsLockedDown(t *testing.T) {
 	}
 }
 
-// podSpecOf decodes doc strictly and returns the pod spec inside, if any.
-func podSpecOf(t *testing.T, doc string) (string, *corev1.PodSpec) {
+// podSpecOf decodes o strictly and returns the pod spec inside, if any.
+func podSpecOf(t *testing.T, o *synthtest.Object) (string, *corev1.PodSpec) {
 	t.Helper()
-	var head metav1.TypeMeta
-	if err := yaml.Unmarshal([]byte(doc), &head); err != nil {
-		t.Fatal(err)
-	}
-	decode := func(obj any) {
-		if err := yaml.UnmarshalStrict([]byte(doc), obj); err != nil {
-			t.Fatalf("%s: %v", head.Kind, err)
-		}
-	}
-	switch head.Kind {
+	kind := o.GroupVersionKind.Kind
+	switch kind {
 	case "Deployment":
 		var d appsv1.Deployment
-		decode(&d)
-		return head.Kind, &d.Spec.Template.Spec
+		o.Decode(t, &d)
+		return kind, &d.Spec.Template.Spec
 	case "StatefulSet":
 		var s appsv1.StatefulSet
-		decode(&s)
-		return head.Kind, &s.Spec.Template.Spec
+		o.Decode(t, &s)
+		return kind, &s.Spec.Template.Spec
 	case "DaemonSet":
 		var d appsv1.DaemonSet
-		decode(&d)
-		return head.Kind, &d.Spec.Template.Spec
+		o.Decode(t, &d)
+		return kind, &d.Spec.Template.Spec
 	case "Job":
 		var j batchv1.Job
-		decode(&j)
-		return head.Kind, &j.Spec.Template.Spec
+		o.Decode(t, &j)
+		return kind, &j.Spec.Template.Spec
 	case "CronJob":
 		var c batchv1.CronJob
-		decode(&c)
-		return head.Kind, &c.Spec.JobTemplate.Spec.Template.Spec
+		o.Decode(t, &c)
+		return kind, &c.Spec.JobTemplate.Spec.Template.Spec
 	}
-	return head.Kind, nil
+	return kind, nil
 }
 
 func checkLockedDown(t *testing.T, kind string, spec corev1.PodSpec) {
@@ -258,11 +248,10 @@ func TestSelectorsAreStable(t *testing.T) {
 			Pod:      workload.Pod{Containers: []workload.Container{c}, Labels: podLabels},
 			Claims:   []workload.ClaimTemplate{{Name: "data", Size: "1Gi"}},
 		})
-		objs := synth(t, app)
-		s := objs.kind(t, "StatefulSet")
-		sel, _ := yaml.Marshal(at(s, "spec", "selector"))
-		claims, _ := yaml.Marshal(at(s, "spec", "volumeClaimTemplates"))
-		return result{at(s, "metadata", "name").(string), string(sel), string(claims)}
+		s := only(t, synthtest.Render(t, app), "StatefulSet")
+		sel, _ := yaml.Marshal(s.Field("spec.selector"))
+		claims, _ := yaml.Marshal(s.Field("spec.volumeClaimTemplates"))
+		return result{s.Field("metadata.name").(string), string(sel), string(claims)}
 	}
 	base := build("db", workload.Identity{Instance: "orders-db"}, nil, nil)
 	// Renaming the construct keeps the object and its selector: the name
@@ -331,10 +320,10 @@ func TestSelectorConflicts(t *testing.T) {
 			b := constructs.NewChart(app, "b", constructs.ChartProps{Namespace: "b"})
 			tt.build(a, b)
 			if tt.problems == nil {
-				synth(t, app)
+				synthtest.Render(t, app)
 				return
 			}
-			ps := problems(t, app)
+			ps := synthtest.Problems(t, app)
 			for path, text := range tt.problems {
 				if !hasProblem(ps, path, workload.ErrSelectorConflict, text) {
 					t.Errorf("problems = %v, want one at %s saying %s", ps, path, text)

@@ -7,6 +7,7 @@ import (
 
 	"gitlab.com/tsumiki/tsumiki/constructs"
 	"gitlab.com/tsumiki/tsumiki/constructs/workload"
+	"gitlab.com/tsumiki/tsumiki/pkg/synthtest"
 )
 
 func TestDefaultDeny(t *testing.T) {
@@ -23,7 +24,7 @@ func TestDefaultDeny(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			app, chart := newChart("ns")
 			workload.NewDefaultDeny(chart, "deny", workload.DefaultDenyProps{PolicyTypes: tt.types})
-			np := synth(t, app).kind(t, "NetworkPolicy")
+			np := only(t, synthtest.Render(t, app), "NetworkPolicy")
 			want(t, np, "metadata.namespace", "ns")
 			// An empty pod selector selects every pod; it must be there.
 			want(t, np, "spec.podSelector", map[string]any{})
@@ -81,14 +82,14 @@ func TestAllowIngress(t *testing.T) {
 			props := tt.props
 			props.Instance = "allow-" + string(rune('a'+i))
 			workload.NewAllowIngress(shop, props.Instance, props)
-			np := synth(t, app).named(t, "NetworkPolicy", props.Instance)
+			np := synthtest.Render(t, app).Get(t, "NetworkPolicy", props.Instance)
 			want(t, np, "metadata.namespace", "shop")
 			want(t, np, "spec.podSelector", map[string]any{"matchLabels": map[string]any{
 				workload.LabelName: "backend", workload.LabelInstance: "backend",
 			}})
 			want(t, np, "spec.policyTypes", []any{"Ingress"})
-			want(t, np, "spec.ingress.0.from", tt.from)
-			want(t, np, "spec.ingress.0.ports", tt.ports)
+			want(t, np, "spec.ingress[0].from", tt.from)
+			want(t, np, "spec.ingress[0].ports", tt.ports)
 		})
 	}
 }
@@ -117,7 +118,7 @@ func TestInvalidAllowIngress(t *testing.T) {
 			app, chart := newChart("ns")
 			w := workload.NewWorker(chart, "w", workload.WorkerProps{Pod: workload.Pod{Containers: []workload.Container{web()}}})
 			workload.NewAllowIngress(chart, "allow", tt.props(w))
-			if ps := problems(t, app); !hasProblem(ps, "c/allow", workload.ErrInvalidProps, tt.text) {
+			if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/allow", workload.ErrInvalidProps, tt.text) {
 				t.Errorf("problems = %v, want one at c/allow saying %s", ps, tt.text)
 			}
 		})
@@ -130,7 +131,7 @@ func TestAllowIngressInTheTargetsNamespace(t *testing.T) {
 	ops := constructs.NewChart(app, "ops", constructs.ChartProps{Namespace: "ops"})
 	api := workload.NewWorker(shop, "api", workload.WorkerProps{Pod: workload.Pod{Containers: []workload.Container{web()}}})
 	workload.NewAllowIngress(ops, "allow", workload.AllowIngressProps{To: api, From: []workload.Peer{workload.FromNamespace("ops")}})
-	if ps := problems(t, app); !hasProblem(ps, "ops/allow", workload.ErrInvalidProps, "shop/api is in shop") {
+	if ps := synthtest.Problems(t, app); !hasProblem(ps, "ops/allow", workload.ErrInvalidProps, "shop/api is in shop") {
 		t.Errorf("problems = %v", ps)
 	}
 }

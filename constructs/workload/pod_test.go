@@ -3,6 +3,7 @@ package workload_test
 import (
 	"errors"
 	"maps"
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -10,6 +11,7 @@ import (
 
 	"gitlab.com/tsumiki/tsumiki/constructs"
 	"gitlab.com/tsumiki/tsumiki/constructs/workload"
+	"gitlab.com/tsumiki/tsumiki/pkg/synthtest"
 )
 
 // kinds of workload, each made with the same pod.
@@ -51,8 +53,8 @@ func TestLabelsAndSelectors(t *testing.T) {
 		t.Run(w.name, func(t *testing.T) {
 			app, chart := newChart("ns")
 			wl := w.add(chart, workload.Pod{Containers: []workload.Container{web()}, Labels: map[string]string{"team": "checkout"}})
-			objs := synth(t, app)
-			instance := at(objs.kind(t, w.kind), "metadata", "name")
+			m := synthtest.Render(t, app)
+			instance := only(t, m, w.kind).Field("metadata.name")
 			wantLabels := map[string]any{
 				workload.LabelName:      "app",
 				workload.LabelInstance:  instance,
@@ -61,25 +63,22 @@ func TestLabelsAndSelectors(t *testing.T) {
 				workload.LabelManagedBy: "tsumiki",
 			}
 			wantSelector := map[string]any{workload.LabelName: "app", workload.LabelInstance: instance}
-			for _, obj := range objs {
+			for _, obj := range m.Objects {
 				// Every object carries the same labels and name.
 				want(t, obj, "metadata.labels", wantLabels)
 				want(t, obj, "metadata.name", instance)
 			}
-			pod := at(objs.kind(t, w.kind), path(w.template)...).(map[string]any)
 			podLabels := maps.Clone(wantLabels)
 			podLabels["team"] = "checkout"
-			want(t, pod, "metadata.labels", podLabels)
+			want(t, only(t, m, w.kind), w.template+".metadata.labels", podLabels)
 			// Selectors hold only the labels that never change.
 			for _, sel := range []struct{ kind, path string }{
 				{"Deployment", "spec.selector.matchLabels"},
 				{"Service", "spec.selector"},
 				{"PodDisruptionBudget", "spec.selector.matchLabels"},
 			} {
-				for _, obj := range objs {
-					if obj["kind"] == sel.kind {
-						want(t, obj, sel.path, wantSelector)
-					}
+				for _, obj := range m.OfKind(sel.kind) {
+					want(t, obj, sel.path, wantSelector)
 				}
 			}
 			got := map[string]any{}
@@ -90,7 +89,7 @@ func TestLabelsAndSelectors(t *testing.T) {
 				t.Errorf("Selector() = %v, want %v", got, wantSelector)
 			}
 			if w.kind == "CronJob" {
-				want(t, objs.kind(t, "CronJob"), "spec.jobTemplate.metadata.labels", wantLabels)
+				want(t, only(t, m, "CronJob"), "spec.jobTemplate.metadata.labels", wantLabels)
 			}
 		})
 	}
@@ -99,10 +98,10 @@ func TestLabelsAndSelectors(t *testing.T) {
 func TestOptionalLabelsLeftOut(t *testing.T) {
 	app, chart := newChart("ns")
 	workload.NewWorker(chart, "mailer", workload.WorkerProps{Pod: workload.Pod{Containers: []workload.Container{web()}}})
-	d := synth(t, app).kind(t, "Deployment")
-	want(t, d, "metadata.labels|"+workload.LabelName, "mailer")
-	want(t, d, "metadata.labels|"+workload.LabelComponent, nil)
-	want(t, d, "metadata.labels|"+workload.LabelPartOf, nil)
+	d := only(t, synthtest.Render(t, app), "Deployment")
+	want(t, d, label(workload.LabelName), "mailer")
+	want(t, d, label(workload.LabelComponent), nil)
+	want(t, d, label(workload.LabelPartOf), nil)
 	want(t, d, "spec.replicas", 1.0)
 }
 
@@ -112,7 +111,7 @@ func TestPodLabelsCannotReplaceRecommendedLabels(t *testing.T) {
 		Containers: []workload.Container{web()},
 		Labels:     map[string]string{workload.LabelInstance: "other"},
 	}})
-	if ps := problems(t, app); !hasProblem(ps, "c/w", workload.ErrInvalidProps, workload.LabelInstance) {
+	if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/w", workload.ErrInvalidProps, workload.LabelInstance) {
 		t.Errorf("problems = %v", ps)
 	}
 }
@@ -139,7 +138,7 @@ func TestEditedObjectsMustAgree(t *testing.T) {
 				Ingress:     &workload.Ingress{},
 			})
 			tt.edit(w)
-			if ps := problems(t, app); !hasProblem(ps, "c/web", workload.ErrInconsistent, tt.text) {
+			if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/web", workload.ErrInconsistent, tt.text) {
 				t.Errorf("problems = %v", ps)
 			}
 		})
@@ -156,15 +155,16 @@ func TestSecureDefaults(t *testing.T) {
 				Containers:     []workload.Container{web()},
 				InitContainers: []workload.Container{{Name: "init", Image: "example/init:1", Resources: requests}},
 			})
-			pod := at(synth(t, app).kind(t, w.kind), path(w.template)...).(map[string]any)
-			want(t, pod, "spec.securityContext", map[string]any{
+			obj := only(t, synthtest.Render(t, app), w.kind)
+			spec := w.template + ".spec"
+			want(t, obj, spec+".securityContext", map[string]any{
 				"runAsNonRoot":   true,
 				"seccompProfile": map[string]any{"type": "RuntimeDefault"},
 			})
-			want(t, pod, "spec.automountServiceAccountToken", false)
-			want(t, pod, "spec.serviceAccountName", nil)
-			for _, c := range []string{"containers.0", "initContainers.0"} {
-				want(t, pod, "spec."+c+".securityContext", map[string]any{
+			want(t, obj, spec+".automountServiceAccountToken", false)
+			want(t, obj, spec+".serviceAccountName", nil)
+			for _, c := range []string{"containers[0]", "initContainers[0]"} {
+				want(t, obj, spec+"."+c+".securityContext", map[string]any{
 					"readOnlyRootFilesystem":   true,
 					"allowPrivilegeEscalation": false,
 					"capabilities":             map[string]any{"drop": []any{"ALL"}},
@@ -198,29 +198,29 @@ func TestSecurityOverrides(t *testing.T) {
 		{
 			"writable root file system",
 			func(p *workload.Pod) { p.Containers[0].Security.WritableRootFilesystem = true },
-			"containers.0.securityContext.readOnlyRootFilesystem", false,
+			"containers[0].securityContext.readOnlyRootFilesystem", false,
 		},
 		{
 			"privilege escalation",
 			func(p *workload.Pod) { p.Containers[0].Security.AllowPrivilegeEscalation = true },
-			"containers.0.securityContext.allowPrivilegeEscalation", true,
+			"containers[0].securityContext.allowPrivilegeEscalation", true,
 		},
 		{
 			"add a capability",
 			func(p *workload.Pod) {
 				p.Containers[0].Security.AddCapabilities = []corev1.Capability{"NET_BIND_SERVICE"}
 			},
-			"containers.0.securityContext.capabilities", map[string]any{"drop": []any{"ALL"}, "add": []any{"NET_BIND_SERVICE"}},
+			"containers[0].securityContext.capabilities", map[string]any{"drop": []any{"ALL"}, "add": []any{"NET_BIND_SERVICE"}},
 		},
 		{
 			"keep capabilities",
 			func(p *workload.Pod) { p.Containers[0].Security.KeepCapabilities = true },
-			"containers.0.securityContext.capabilities", nil,
+			"containers[0].securityContext.capabilities", nil,
 		},
 		{
 			"init container relaxed alone",
 			func(p *workload.Pod) { p.InitContainers[0].Security.WritableRootFilesystem = true },
-			"initContainers.0.securityContext.readOnlyRootFilesystem", false,
+			"initContainers[0].securityContext.readOnlyRootFilesystem", false,
 		},
 	}
 	base := func() workload.Pod {
@@ -231,7 +231,7 @@ func TestSecurityOverrides(t *testing.T) {
 	}
 	app, chart := newChart("ns")
 	workload.NewWorker(chart, "w", workload.WorkerProps{Pod: base()})
-	defaults := at(synth(t, app).kind(t, "Deployment"), "spec", "template", "spec").(map[string]any)
+	defaults := only(t, synthtest.Render(t, app), "Deployment")
 
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -239,29 +239,34 @@ func TestSecurityOverrides(t *testing.T) {
 			pod := base()
 			tt.pod(&pod)
 			workload.NewWorker(chart, "w", workload.WorkerProps{Pod: pod})
-			spec := at(synth(t, app).kind(t, "Deployment"), "spec", "template", "spec").(map[string]any)
-			want(t, spec, tt.path, tt.value)
+			d := only(t, synthtest.Render(t, app), "Deployment")
+			path := "spec.template.spec." + tt.path
+			want(t, d, path, tt.value)
 			// Nothing else relaxes: set the field back and compare.
-			restore(spec, path(tt.path), at(defaults, path(tt.path)...))
-			if !equalJSON(spec, defaults) {
-				t.Errorf("more than %s changed:\n got %v\nwant %v", tt.path, spec, defaults)
+			restore(t, d, path, defaults.Field(path))
+			spec, defaultSpec := d.Field("spec.template.spec"), defaults.Field("spec.template.spec")
+			if !equalJSON(spec, defaultSpec) {
+				t.Errorf("more than %s changed:\n got %v\nwant %v", tt.path, spec, defaultSpec)
 			}
 		})
 	}
 }
 
-// restore sets (or, for nil, deletes) the value at path.
-func restore(v any, p []string, value any) {
-	parent := at(v, p[:len(p)-1]...)
-	m, ok := parent.(map[string]any)
+// restore sets (or, for nil, deletes) the value at path in o, a path
+// whose last step is a plain key.
+func restore(t *testing.T, o *synthtest.Object, path string, value any) {
+	t.Helper()
+	i := strings.LastIndex(path, ".")
+	parent, key := path[:i], path[i+1:]
+	m, ok := o.Field(parent).(map[string]any)
 	if !ok {
-		return
+		t.Fatalf("%s is not a mapping in %s %s", parent, o.GroupVersionKind.Kind, o.Name)
 	}
 	if value == nil {
-		delete(m, p[len(p)-1])
+		delete(m, key)
 		return
 	}
-	m[p[len(p)-1]] = value
+	m[key] = value
 }
 
 func equalJSON(a, b any) bool {
@@ -294,7 +299,7 @@ func TestRootUserNeedsAllowRoot(t *testing.T) {
 		Containers: []workload.Container{web()},
 		Security:   workload.Security{RunAsUser: new(int64(0))},
 	}})
-	if ps := problems(t, app); !hasProblem(ps, "c/w", workload.ErrInvalidProps, "AllowRoot") {
+	if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/w", workload.ErrInvalidProps, "AllowRoot") {
 		t.Errorf("problems = %v", ps)
 	}
 }
@@ -341,15 +346,15 @@ func TestResourceRequests(t *testing.T) {
 				DefaultResources: tt.defaults,
 			}})
 			if tt.problem != "" {
-				ps := problems(t, app)
+				ps := synthtest.Problems(t, app)
 				if len(ps) != 1 || !hasProblem(ps, "c/web", workload.ErrMissingRequests, tt.problem) {
 					t.Errorf("problems = %v, want one at c/web saying %s", ps, tt.problem)
 				}
 				return
 			}
-			pod := at(synth(t, app).kind(t, "Deployment"), "spec", "template", "spec").(map[string]any)
-			want(t, pod, "containers.0.resources.requests", tt.requests)
-			want(t, pod, "containers.0.resources.limits", anyOrNil(tt.limits))
+			d := only(t, synthtest.Render(t, app), "Deployment")
+			want(t, d, "spec.template.spec.containers[0].resources.requests", tt.requests)
+			want(t, d, "spec.template.spec.containers[0].resources.limits", anyOrNil(tt.limits))
 		})
 	}
 }
@@ -370,13 +375,13 @@ func TestRequestsAddedAfterConstruction(t *testing.T) {
 	c := web()
 	c.Resources = workload.Resources{}
 	w := workload.NewWorker(chart, "w", workload.WorkerProps{Pod: workload.Pod{Containers: []workload.Container{c}}})
-	if ps := problems(t, app); !hasProblem(ps, "c/w", workload.ErrMissingRequests, "web") {
+	if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/w", workload.ErrMissingRequests, "web") {
 		t.Fatalf("problems = %v", ps)
 	}
 	w.PodTemplate().Spec.Containers[0].Resources.Requests = corev1.ResourceList{
 		corev1.ResourceCPU: requestQuantity("10m"), corev1.ResourceMemory: requestQuantity("10Mi"),
 	}
-	synth(t, app)
+	synthtest.Render(t, app)
 }
 
 func TestDefaultReadinessProbe(t *testing.T) {
@@ -415,7 +420,7 @@ func TestDefaultReadinessProbe(t *testing.T) {
 			} else {
 				workload.NewWorker(chart, "w", workload.WorkerProps{Pod: pod})
 			}
-			want(t, synth(t, app).kind(t, kind), "spec.template.spec.containers.0.readinessProbe", tt.probe)
+			want(t, only(t, synthtest.Render(t, app), kind), "spec.template.spec.containers[0].readinessProbe", tt.probe)
 		})
 	}
 }
@@ -427,11 +432,11 @@ func TestLivenessAndStartupProbes(t *testing.T) {
 	c.Liveness.PeriodSeconds = 20
 	c.Startup = workload.TCPProbe("http")
 	workload.NewWorker(chart, "w", workload.WorkerProps{Pod: workload.Pod{Containers: []workload.Container{c}}})
-	d := synth(t, app).kind(t, "Deployment")
-	want(t, d, "spec.template.spec.containers.0.livenessProbe", map[string]any{
+	d := only(t, synthtest.Render(t, app), "Deployment")
+	want(t, d, "spec.template.spec.containers[0].livenessProbe", map[string]any{
 		"httpGet": map[string]any{"path": "/livez", "port": "http"}, "periodSeconds": 20.0,
 	})
-	want(t, d, "spec.template.spec.containers.0.startupProbe", map[string]any{"tcpSocket": map[string]any{"port": "http"}})
+	want(t, d, "spec.template.spec.containers[0].startupProbe", map[string]any{"tcpSocket": map[string]any{"port": "http"}})
 }
 
 func TestContainerFields(t *testing.T) {
@@ -465,35 +470,34 @@ func TestContainerFields(t *testing.T) {
 		Containers:  []workload.Container{c, sidecar},
 		Annotations: map[string]string{"prometheus.io/scrape": "true"},
 	}})
-	pod := at(synth(t, app).kind(t, "Deployment"), "spec", "template").(map[string]any)
-	want(t, pod, "metadata.annotations|prometheus.io/scrape", "true")
-	spec := pod["spec"].(map[string]any)
-	want(t, spec, "containers.0.name", "main")
-	want(t, spec, "containers.0.command", []any{"/app"})
-	want(t, spec, "containers.0.args", []any{"--verbose"})
-	want(t, spec, "containers.0.workingDir", "/work")
-	want(t, spec, "containers.0.env", []any{
+	d := only(t, synthtest.Render(t, app), "Deployment")
+	want(t, d, `spec.template.metadata.annotations["prometheus.io/scrape"]`, "true")
+	want(t, d, "spec.template.spec.containers[0].name", "main")
+	want(t, d, "spec.template.spec.containers[0].command", []any{"/app"})
+	want(t, d, "spec.template.spec.containers[0].args", []any{"--verbose"})
+	want(t, d, "spec.template.spec.containers[0].workingDir", "/work")
+	want(t, d, "spec.template.spec.containers[0].env", []any{
 		map[string]any{"name": "LOG_LEVEL", "value": "info"},
 		map[string]any{"name": "DB_HOST", "valueFrom": map[string]any{"configMapKeyRef": map[string]any{"name": "app-config", "key": "host"}}},
 		map[string]any{"name": "DB_PASSWORD", "valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "db", "key": "password"}}},
 		map[string]any{"name": "FEATURE", "valueFrom": map[string]any{"configMapKeyRef": map[string]any{"name": "flags", "key": "feature", "optional": true}}},
 	})
-	want(t, spec, "containers.0.envFrom", []any{
+	want(t, d, "spec.template.spec.containers[0].envFrom", []any{
 		map[string]any{"configMapRef": map[string]any{"name": "app-config"}},
 		map[string]any{"secretRef": map[string]any{"name": "api-keys"}},
 	})
-	want(t, spec, "containers.0.volumeMounts", []any{
+	want(t, d, "spec.template.spec.containers[0].volumeMounts", []any{
 		map[string]any{"mountPath": "/etc/app", "name": "configmap-app-config", "readOnly": true},
 		map[string]any{"mountPath": "/etc/tls", "name": "secret-tls", "readOnly": true},
 		map[string]any{"mountPath": "/etc/flags/feature", "name": "configmap-flags", "readOnly": true, "subPath": "feature"},
 		map[string]any{"mountPath": "/tmp", "name": "tmp"},
 		map[string]any{"mountPath": "/cache", "name": "cache"},
 	})
-	want(t, spec, "containers.1.volumeMounts", []any{
+	want(t, d, "spec.template.spec.containers[1].volumeMounts", []any{
 		map[string]any{"mountPath": "/config", "name": "configmap-app-config", "readOnly": true},
 		map[string]any{"mountPath": "/shared", "name": "tmp"},
 	})
-	want(t, spec, "volumes", []any{
+	want(t, d, "spec.template.spec.volumes", []any{
 		map[string]any{"name": "configmap-app-config", "configMap": map[string]any{"name": "app-config"}},
 		map[string]any{"name": "secret-tls", "secret": map[string]any{"secretName": "tls"}},
 		map[string]any{"name": "configmap-flags", "configMap": map[string]any{"name": "flags"}},
@@ -510,13 +514,13 @@ func TestLongVolumeNames(t *testing.T) {
 	c := web()
 	c.Mounts = []workload.Mount{{Path: "/a", From: workload.ConfigMapRef(long)}, {Path: "/b", From: workload.ConfigMapRef(long + "2")}}
 	workload.NewWorker(chart, "w", workload.WorkerProps{Pod: workload.Pod{Containers: []workload.Container{c}}})
-	spec := at(synth(t, app).kind(t, "Deployment"), "spec", "template", "spec").(map[string]any)
-	a, b := at(spec, "volumes", "0", "name").(string), at(spec, "volumes", "1", "name").(string)
+	d := only(t, synthtest.Render(t, app), "Deployment")
+	a, b := d.Field("spec.template.spec.volumes[0].name").(string), d.Field("spec.template.spec.volumes[1].name").(string)
 	if len(a) > 63 || len(b) > 63 || a == b {
 		t.Errorf("volume names %q and %q: want distinct DNS labels", a, b)
 	}
-	want(t, spec, "containers.0.volumeMounts.0.name", a)
-	want(t, spec, "containers.0.volumeMounts.1.name", b)
+	want(t, d, "spec.template.spec.containers[0].volumeMounts[0].name", a)
+	want(t, d, "spec.template.spec.containers[0].volumeMounts[1].name", b)
 }
 
 func TestInvalidPodProps(t *testing.T) {
@@ -573,7 +577,7 @@ func TestInvalidPodProps(t *testing.T) {
 			pod := workload.Pod{Containers: []workload.Container{web()}}
 			tt.pod(&pod)
 			workload.NewWorker(chart, "w", workload.WorkerProps{Pod: pod})
-			if ps := problems(t, app); !hasProblem(ps, "c/w", workload.ErrInvalidProps, tt.text) {
+			if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/w", workload.ErrInvalidProps, tt.text) {
 				t.Errorf("problems = %v, want one at c/w saying %s", ps, tt.text)
 			}
 		})
@@ -614,7 +618,7 @@ func TestInvalidWebServiceProps(t *testing.T) {
 			props := workload.WebServiceProps{Pod: workload.Pod{Containers: []workload.Container{web()}}}
 			tt.props(&props)
 			workload.NewWebService(chart, "web", props)
-			if ps := problems(t, app); !hasProblem(ps, "c/web", workload.ErrInvalidProps, tt.text) {
+			if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/web", workload.ErrInvalidProps, tt.text) {
 				t.Errorf("problems = %v, want one at c/web saying %s", ps, tt.text)
 			}
 		})
@@ -625,7 +629,7 @@ func TestInvalidWebServiceProps(t *testing.T) {
 		Pod:     workload.Pod{Containers: []workload.Container{web()}},
 		Ingress: &workload.Ingress{Host: "*.example.com"},
 	})
-	synth(t, app)
+	synthtest.Render(t, app)
 }
 
 // TestNoSecretIsCreated checks that referencing Secrets in every way
@@ -640,10 +644,8 @@ func TestNoSecretIsCreated(t *testing.T) {
 		Pod:     workload.Pod{Containers: []workload.Container{c}},
 		Ingress: &workload.Ingress{Host: "a.example.com", TLSSecret: "a-tls"},
 	})
-	for _, obj := range synth(t, app) {
-		if obj["kind"] == "Secret" {
-			t.Errorf("a Secret was created: %v", obj)
-		}
+	for _, obj := range synthtest.Render(t, app).OfKind("Secret") {
+		t.Errorf("a Secret was created: %v", obj.Content)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"gitlab.com/tsumiki/tsumiki/constructs"
 	"gitlab.com/tsumiki/tsumiki/constructs/workload"
+	"gitlab.com/tsumiki/tsumiki/pkg/synthtest"
 )
 
 var readConfigMaps = rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get", "list", "watch"}}
@@ -40,12 +41,12 @@ func TestServiceAccountTokenMount(t *testing.T) {
 			if tt.after != nil {
 				tt.after(sa)
 			}
-			objs := synth(t, app)
-			d := objs.kind(t, "Deployment")
-			want(t, d, "spec.template.spec.serviceAccountName", at(objs.kind(t, "ServiceAccount"), "metadata", "name"))
+			m := synthtest.Render(t, app)
+			d := only(t, m, "Deployment")
+			want(t, d, "spec.template.spec.serviceAccountName", only(t, m, "ServiceAccount").Field("metadata.name"))
 			want(t, d, "spec.template.spec.automountServiceAccountToken", tt.mount)
 			// The account itself never mounts by default.
-			want(t, objs.kind(t, "ServiceAccount"), "automountServiceAccountToken", false)
+			want(t, only(t, m, "ServiceAccount"), "automountServiceAccountToken", false)
 		})
 	}
 
@@ -57,10 +58,10 @@ func TestServiceAccountTokenMount(t *testing.T) {
 		Annotations:    map[string]string{"eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/ci"},
 	})
 	workload.NewJob(chart, "w", workload.JobProps{Pod: workload.Pod{Containers: []workload.Container{web()}, ServiceAccount: sa}})
-	objs := synth(t, app)
-	want(t, objs.kind(t, "Job"), "spec.template.spec.automountServiceAccountToken", true)
-	want(t, objs.kind(t, "Job"), "spec.template.spec.serviceAccountName", "ci")
-	want(t, objs.kind(t, "ServiceAccount"), "metadata.annotations|eks.amazonaws.com/role-arn", "arn:aws:iam::1:role/ci")
+	m := synthtest.Render(t, app)
+	want(t, only(t, m, "Job"), "spec.template.spec.automountServiceAccountToken", true)
+	want(t, only(t, m, "Job"), "spec.template.spec.serviceAccountName", "ci")
+	want(t, only(t, m, "ServiceAccount"), `metadata.annotations["eks.amazonaws.com/role-arn"]`, "arn:aws:iam::1:role/ci")
 }
 
 func TestGrant(t *testing.T) {
@@ -71,30 +72,30 @@ func TestGrant(t *testing.T) {
 		t.Errorf("a second Grant made a second Role")
 	}
 	sa.GrantCluster(rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"nodes"}, Verbs: []string{"list"}})
-	objs := synth(t, app)
+	m := synthtest.Render(t, app)
 
-	r := objs.kind(t, "Role")
+	r := only(t, m, "Role")
 	want(t, r, "metadata.name", "controller")
 	want(t, r, "metadata.namespace", "ns")
 	want(t, r, "rules", []any{
 		map[string]any{"apiGroups": []any{""}, "resources": []any{"configmaps"}, "verbs": []any{"get", "list", "watch"}},
 		map[string]any{"apiGroups": []any{""}, "resources": []any{"events"}, "verbs": []any{"create"}},
 	})
-	rb := objs.kind(t, "RoleBinding")
+	rb := only(t, m, "RoleBinding")
 	want(t, rb, "metadata.namespace", "ns")
-	want(t, rb, "metadata.name", at(r, "metadata", "name"))
-	want(t, rb, "roleRef", map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": at(r, "metadata", "name")})
+	want(t, rb, "metadata.name", r.Field("metadata.name"))
+	want(t, rb, "roleRef", map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": r.Field("metadata.name")})
 	want(t, rb, "subjects", []any{map[string]any{"kind": "ServiceAccount", "name": "controller", "namespace": "ns"}})
 
-	cr := objs.kind(t, "ClusterRole")
+	cr := only(t, m, "ClusterRole")
 	want(t, cr, "metadata.namespace", nil)
-	want(t, cr, "rules.0.resources", []any{"nodes"})
-	crb := objs.kind(t, "ClusterRoleBinding")
+	want(t, cr, "rules[0].resources", []any{"nodes"})
+	crb := only(t, m, "ClusterRoleBinding")
 	want(t, crb, "metadata.namespace", nil)
-	want(t, crb, "roleRef", map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": at(cr, "metadata", "name")})
+	want(t, crb, "roleRef", map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": cr.Field("metadata.name")})
 	want(t, crb, "subjects", []any{map[string]any{"kind": "ServiceAccount", "name": "controller", "namespace": "ns"}})
-	for _, obj := range objs {
-		want(t, obj, "metadata.labels|"+workload.LabelManagedBy, "tsumiki")
+	for _, obj := range m.Objects {
+		want(t, obj, label(workload.LabelManagedBy), "tsumiki")
 	}
 }
 
@@ -112,17 +113,17 @@ func TestRolesBoundToSeveralAccounts(t *testing.T) {
 	cluster.AddRules(rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"nodes"}, Verbs: []string{"get"}})
 	cluster.Bind(saA, saB)
 
-	objs := synth(t, app)
+	m := synthtest.Render(t, app)
 	subjects := []any{
 		map[string]any{"kind": "ServiceAccount", "name": "reader", "namespace": "team-a"},
 		map[string]any{"kind": "ServiceAccount", "name": "reader", "namespace": "team-b"},
 	}
-	rb := objs.named(t, "RoleBinding", "config-reader")
+	rb := m.Get(t, "RoleBinding", "config-reader")
 	want(t, rb, "metadata.namespace", "team-a")
 	want(t, rb, "subjects", subjects)
-	crb := objs.named(t, "ClusterRoleBinding", "node-reader")
+	crb := m.Get(t, "ClusterRoleBinding", "node-reader")
 	want(t, crb, "subjects", subjects)
-	want(t, objs.named(t, "ClusterRole", "node-reader"), "rules.0.verbs", []any{"get"})
+	want(t, m.Get(t, "ClusterRole", "node-reader"), "rules[0].verbs", []any{"get"})
 }
 
 func TestBindingNeedsNamespace(t *testing.T) {
@@ -130,13 +131,13 @@ func TestBindingNeedsNamespace(t *testing.T) {
 	chart := constructs.NewChart(app, "c", constructs.ChartProps{}) // no namespace
 	sa := workload.NewServiceAccount(chart, "sa", workload.ServiceAccountProps{})
 	sa.Grant(readConfigMaps)
-	if ps := problems(t, app); !hasProblem(ps, "c/sa/role", workload.ErrInvalidProps, "ServiceAccount c/sa has no namespace") {
+	if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/sa/role", workload.ErrInvalidProps, "ServiceAccount c/sa has no namespace") {
 		t.Errorf("problems = %v", ps)
 	}
 	// A nil account is recorded too.
 	app2, chart2 := newChart("ns")
 	workload.NewRole(chart2, "r", workload.RoleProps{}).Bind(nil)
-	if ps := problems(t, app2); !hasProblem(ps, "c/r", workload.ErrInvalidProps, "nil ServiceAccount") {
+	if ps := synthtest.Problems(t, app2); !hasProblem(ps, "c/r", workload.ErrInvalidProps, "nil ServiceAccount") {
 		t.Errorf("problems = %v", ps)
 	}
 }
@@ -147,7 +148,7 @@ func TestServiceAccountInOtherNamespace(t *testing.T) {
 	sa := workload.NewServiceAccount(other, "sa", workload.ServiceAccountProps{Identity: workload.Identity{Instance: "sa"}})
 	chart := constructs.NewChart(app, "c", constructs.ChartProps{Namespace: "ns"})
 	workload.NewWorker(chart, "w", workload.WorkerProps{Pod: workload.Pod{Containers: []workload.Container{web()}, ServiceAccount: sa}})
-	if ps := problems(t, app); !hasProblem(ps, "c/w", workload.ErrInvalidProps, "ServiceAccount sa in namespace other") {
+	if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/w", workload.ErrInvalidProps, "ServiceAccount sa in namespace other") {
 		t.Errorf("problems = %v", ps)
 	}
 }

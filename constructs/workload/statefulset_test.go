@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"gitlab.com/tsumiki/tsumiki/constructs/workload"
+	"gitlab.com/tsumiki/tsumiki/pkg/synthtest"
 )
 
 // database is a container that writes to a claim template "data".
@@ -48,9 +49,9 @@ func TestStatefulSetObjects(t *testing.T) {
 						"resources":   map[string]any{"requests": map[string]any{"storage": "1Gi"}},
 					},
 				}},
-				"spec.template.spec.containers.0.volumeMounts":   []any{map[string]any{"mountPath": "/data", "name": "data"}},
-				"spec.template.spec.volumes":                     nil,
-				"spec.template.spec.containers.0.readinessProbe": map[string]any{"tcpSocket": map[string]any{"port": "sql"}},
+				"spec.template.spec.containers[0].volumeMounts":   []any{map[string]any{"mountPath": "/data", "name": "data"}},
+				"spec.template.spec.volumes":                      nil,
+				"spec.template.spec.containers[0].readinessProbe": map[string]any{"tcpSocket": map[string]any{"port": "sql"}},
 			},
 			"Service": {
 				"metadata.name":  "c-db-c8ae5f1c",
@@ -79,17 +80,17 @@ func TestStatefulSetObjects(t *testing.T) {
 		kinds: []string{"StatefulSet", "Service", "PodDisruptionBudget"},
 		fields: map[string]map[string]any{
 			"StatefulSet": {
-				"metadata.name":                                     "orders-db",
-				"spec.serviceName":                                  "orders-db",
-				"spec.replicas":                                     3.0,
-				"spec.podManagementPolicy":                          "Parallel",
-				"spec.updateStrategy":                               map[string]any{"type": "RollingUpdate", "rollingUpdate": map[string]any{"partition": 2.0}},
-				"spec.persistentVolumeClaimRetentionPolicy":         map[string]any{"whenDeleted": "Retain", "whenScaled": "Delete"},
-				"spec.volumeClaimTemplates.0.spec.storageClassName": "ssd",
-				"spec.volumeClaimTemplates.0.spec.accessModes":      []any{"ReadWriteOncePod"},
-				"spec.volumeClaimTemplates.1.metadata.name":         "wal",
-				"spec.volumeClaimTemplates.1.spec.resources":        map[string]any{"requests": map[string]any{"storage": "500Mi"}},
-				"spec.template.spec.containers.0.volumeMounts.1":    map[string]any{"mountPath": "/wal", "name": "wal", "readOnly": true},
+				"metadata.name":                                      "orders-db",
+				"spec.serviceName":                                   "orders-db",
+				"spec.replicas":                                      3.0,
+				"spec.podManagementPolicy":                           "Parallel",
+				"spec.updateStrategy":                                map[string]any{"type": "RollingUpdate", "rollingUpdate": map[string]any{"partition": 2.0}},
+				"spec.persistentVolumeClaimRetentionPolicy":          map[string]any{"whenDeleted": "Retain", "whenScaled": "Delete"},
+				"spec.volumeClaimTemplates[0].spec.storageClassName": "ssd",
+				"spec.volumeClaimTemplates[0].spec.accessModes":      []any{"ReadWriteOncePod"},
+				"spec.volumeClaimTemplates[1].metadata.name":         "wal",
+				"spec.volumeClaimTemplates[1].spec.resources":        map[string]any{"requests": map[string]any{"storage": "500Mi"}},
+				"spec.template.spec.containers[0].volumeMounts[1]":   map[string]any{"mountPath": "/wal", "name": "wal", "readOnly": true},
 			},
 			"Service": {"metadata.name": "orders-db", "spec.selector": map[string]any{workload.LabelName: "postgres", workload.LabelInstance: "orders-db"}},
 			"PodDisruptionBudget": {
@@ -123,23 +124,21 @@ func TestStatefulSetObjects(t *testing.T) {
 			}
 			tt.props(&props)
 			s := workload.NewStatefulSet(chart, "db", props)
-			out, err := app.SynthYAML()
-			if err != nil {
-				t.Fatal(err)
-			}
-			strictlyTyped(t, out)
+			m := synthtest.Render(t, app)
+			strictlyTyped(t, m)
 			for _, empty := range []string{"status:", "updateStrategy: {}", "strategy: {}"} {
-				if strings.Contains(string(out), empty) {
-					t.Errorf("the output holds %q:\n%s", empty, out)
+				for _, o := range m.Objects {
+					if strings.Contains(string(o.YAML), empty) {
+						t.Errorf("the %s holds %q:\n%s", o.GroupVersionKind.Kind, empty, o.YAML)
+					}
 				}
 			}
-			objs := synth(t, app)
-			if got := objs.kinds(); !equalStrings(got, tt.kinds) {
+			if got := kinds(m); !equalStrings(got, tt.kinds) {
 				t.Fatalf("kinds = %v, want %v", got, tt.kinds)
 			}
 			for kind, fields := range tt.fields {
 				for p, v := range fields {
-					want(t, objs.kind(t, kind), p, v)
+					want(t, only(t, m, kind), p, v)
 				}
 			}
 			if s.Service.Name() != s.StatefulSet.Obj.Spec.ServiceName {
@@ -190,7 +189,7 @@ func TestInvalidStatefulSetProps(t *testing.T) {
 			}
 			tt.props(&props)
 			workload.NewStatefulSet(chart, "db", props)
-			if ps := problems(t, app); !hasProblem(ps, "c/db", workload.ErrInvalidProps, tt.text) {
+			if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/db", workload.ErrInvalidProps, tt.text) {
 				t.Errorf("problems = %v, want one at c/db saying %s", ps, tt.text)
 			}
 		})
@@ -202,7 +201,7 @@ func TestInvalidStatefulSetProps(t *testing.T) {
 func TestClaimOutsideStatefulSet(t *testing.T) {
 	app, chart := newChart("ns")
 	workload.NewWorker(chart, "w", workload.WorkerProps{Pod: workload.Pod{Containers: []workload.Container{database()}}})
-	if ps := problems(t, app); !hasProblem(ps, "c/w", workload.ErrInvalidProps, `claim template "data"`) {
+	if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/w", workload.ErrInvalidProps, `claim template "data"`) {
 		t.Errorf("problems = %v", ps)
 	}
 }
@@ -229,7 +228,7 @@ func TestEditedStatefulSetMustAgree(t *testing.T) {
 				DisruptionBudget: &workload.DisruptionBudget{},
 			})
 			tt.edit(s)
-			if ps := problems(t, app); !hasProblem(ps, "c/db", workload.ErrInconsistent, tt.text) {
+			if ps := synthtest.Problems(t, app); !hasProblem(ps, "c/db", workload.ErrInconsistent, tt.text) {
 				t.Errorf("problems = %v", ps)
 			}
 		})

@@ -6,6 +6,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 
 	"gitlab.com/tsumiki/tsumiki/constructs/workload"
+	"gitlab.com/tsumiki/tsumiki/pkg/synthtest"
 )
 
 func TestWebServiceObjects(t *testing.T) {
@@ -13,17 +14,17 @@ func TestWebServiceObjects(t *testing.T) {
 		name  string
 		props workload.WebServiceProps
 		kinds []string
-		check func(t *testing.T, objs objects)
+		check func(t *testing.T, m *synthtest.Manifests)
 	}{{
 		name:  "minimal",
 		props: workload.WebServiceProps{},
 		kinds: []string{"Deployment", "Service"},
-		check: func(t *testing.T, objs objects) {
-			d := objs.kind(t, "Deployment")
+		check: func(t *testing.T, m *synthtest.Manifests) {
+			d := only(t, m, "Deployment")
 			want(t, d, "metadata.name", "c-web-c81a99f2")
 			want(t, d, "metadata.namespace", "ns")
 			want(t, d, "spec.replicas", 2.0)
-			s := objs.kind(t, "Service")
+			s := only(t, m, "Service")
 			want(t, s, "metadata.name", "c-web-c81a99f2")
 			want(t, s, "spec.type", nil)
 			want(t, s, "spec.ports", []any{map[string]any{"name": "http", "port": 8080.0, "targetPort": "http"}})
@@ -32,10 +33,10 @@ func TestWebServiceObjects(t *testing.T) {
 		name:  "replicas and service port",
 		props: workload.WebServiceProps{Identity: workload.Identity{Instance: "storefront"}, Replicas: new(int32(5))},
 		kinds: []string{"Deployment", "Service"},
-		check: func(t *testing.T, objs objects) {
-			want(t, objs.kind(t, "Deployment"), "spec.replicas", 5.0)
-			want(t, objs.kind(t, "Deployment"), "metadata.name", "storefront")
-			want(t, objs.kind(t, "Service"), "metadata.name", "storefront")
+		check: func(t *testing.T, m *synthtest.Manifests) {
+			want(t, only(t, m, "Deployment"), "spec.replicas", 5.0)
+			want(t, only(t, m, "Deployment"), "metadata.name", "storefront")
+			want(t, only(t, m, "Service"), "metadata.name", "storefront")
 		},
 	}, {
 		name: "ingress defaults",
@@ -43,13 +44,13 @@ func TestWebServiceObjects(t *testing.T) {
 			Ingress: &workload.Ingress{Host: "shop.example.com"},
 		},
 		kinds: []string{"Deployment", "Service", "Ingress"},
-		check: func(t *testing.T, objs objects) {
-			in := objs.kind(t, "Ingress")
-			want(t, in, "spec.rules.0.host", "shop.example.com")
-			want(t, in, "spec.rules.0.http.paths.0.path", "/")
-			want(t, in, "spec.rules.0.http.paths.0.pathType", "Prefix")
-			want(t, in, "spec.rules.0.http.paths.0.backend.service.name", "c-web-c81a99f2")
-			want(t, in, "spec.rules.0.http.paths.0.backend.service.port.name", "http")
+		check: func(t *testing.T, m *synthtest.Manifests) {
+			in := only(t, m, "Ingress")
+			want(t, in, "spec.rules[0].host", "shop.example.com")
+			want(t, in, "spec.rules[0].http.paths[0].path", "/")
+			want(t, in, "spec.rules[0].http.paths[0].pathType", "Prefix")
+			want(t, in, "spec.rules[0].http.paths[0].backend.service.name", "c-web-c81a99f2")
+			want(t, in, "spec.rules[0].http.paths[0].backend.service.port.name", "http")
 			want(t, in, "spec.tls", nil)
 			want(t, in, "spec.ingressClassName", nil)
 		},
@@ -63,24 +64,24 @@ func TestWebServiceObjects(t *testing.T) {
 			},
 		},
 		kinds: []string{"Deployment", "Service", "Ingress"},
-		check: func(t *testing.T, objs objects) {
-			in := objs.kind(t, "Ingress")
-			want(t, in, "spec.rules.0.http.paths.0.path", "/api")
-			want(t, in, "spec.rules.0.http.paths.0.pathType", "Exact")
-			want(t, in, "spec.rules.0.http.paths.0.backend.service.port.name", "admin")
+		check: func(t *testing.T, m *synthtest.Manifests) {
+			in := only(t, m, "Ingress")
+			want(t, in, "spec.rules[0].http.paths[0].path", "/api")
+			want(t, in, "spec.rules[0].http.paths[0].pathType", "Exact")
+			want(t, in, "spec.rules[0].http.paths[0].backend.service.port.name", "admin")
 			want(t, in, "spec.ingressClassName", "nginx")
 			want(t, in, "spec.tls", []any{map[string]any{"hosts": []any{"shop.example.com"}, "secretName": "shop-tls"}})
-			want(t, in, "metadata.annotations|cert-manager.io/cluster-issuer", "letsencrypt")
+			want(t, in, `metadata.annotations["cert-manager.io/cluster-issuer"]`, "letsencrypt")
 		},
 	}, {
 		name:  "autoscaling defaults",
 		props: workload.WebServiceProps{Autoscaling: &workload.Autoscaling{MaxReplicas: 10}},
 		kinds: []string{"Deployment", "Service", "HorizontalPodAutoscaler"},
-		check: func(t *testing.T, objs objects) {
+		check: func(t *testing.T, m *synthtest.Manifests) {
 			// The autoscaler owns the replica count; a fixed one would
 			// reset it on every apply.
-			want(t, objs.kind(t, "Deployment"), "spec.replicas", nil)
-			h := objs.kind(t, "HorizontalPodAutoscaler")
+			want(t, only(t, m, "Deployment"), "spec.replicas", nil)
+			h := only(t, m, "HorizontalPodAutoscaler")
 			want(t, h, "apiVersion", "autoscaling/v2")
 			want(t, h, "spec.minReplicas", 2.0)
 			want(t, h, "spec.maxReplicas", 10.0)
@@ -94,8 +95,8 @@ func TestWebServiceObjects(t *testing.T) {
 			MinReplicas: 3, MaxReplicas: 6, CPUUtilization: 60, MemoryUtilization: 75,
 		}},
 		kinds: []string{"Deployment", "Service", "HorizontalPodAutoscaler"},
-		check: func(t *testing.T, objs objects) {
-			h := objs.kind(t, "HorizontalPodAutoscaler")
+		check: func(t *testing.T, m *synthtest.Manifests) {
+			h := only(t, m, "HorizontalPodAutoscaler")
 			want(t, h, "spec.minReplicas", 3.0)
 			want(t, h, "spec.metrics", []any{cpuMetric("cpu", 60), cpuMetric("memory", 75)})
 		},
@@ -105,15 +106,15 @@ func TestWebServiceObjects(t *testing.T) {
 			MaxReplicas: 4, MemoryUtilization: 70,
 		}},
 		kinds: []string{"Deployment", "Service", "HorizontalPodAutoscaler"},
-		check: func(t *testing.T, objs objects) {
-			want(t, objs.kind(t, "HorizontalPodAutoscaler"), "spec.metrics", []any{cpuMetric("memory", 70)})
+		check: func(t *testing.T, m *synthtest.Manifests) {
+			want(t, only(t, m, "HorizontalPodAutoscaler"), "spec.metrics", []any{cpuMetric("memory", 70)})
 		},
 	}, {
 		name:  "disruption budget default",
 		props: workload.WebServiceProps{DisruptionBudget: &workload.DisruptionBudget{}},
 		kinds: []string{"Deployment", "Service", "PodDisruptionBudget"},
-		check: func(t *testing.T, objs objects) {
-			p := objs.kind(t, "PodDisruptionBudget")
+		check: func(t *testing.T, m *synthtest.Manifests) {
+			p := only(t, m, "PodDisruptionBudget")
 			want(t, p, "spec.maxUnavailable", 1.0)
 			want(t, p, "spec.minAvailable", nil)
 			want(t, p, "spec.unhealthyPodEvictionPolicy", "AlwaysAllow")
@@ -122,8 +123,8 @@ func TestWebServiceObjects(t *testing.T) {
 		name:  "disruption budget min available percentage",
 		props: workload.WebServiceProps{DisruptionBudget: &workload.DisruptionBudget{MinAvailable: "50%"}},
 		kinds: []string{"Deployment", "Service", "PodDisruptionBudget"},
-		check: func(t *testing.T, objs objects) {
-			p := objs.kind(t, "PodDisruptionBudget")
+		check: func(t *testing.T, m *synthtest.Manifests) {
+			p := only(t, m, "PodDisruptionBudget")
 			want(t, p, "spec.minAvailable", "50%")
 			want(t, p, "spec.maxUnavailable", nil)
 		},
@@ -131,8 +132,8 @@ func TestWebServiceObjects(t *testing.T) {
 		name:  "disruption budget max unavailable number",
 		props: workload.WebServiceProps{DisruptionBudget: &workload.DisruptionBudget{MaxUnavailable: "2"}},
 		kinds: []string{"Deployment", "Service", "PodDisruptionBudget"},
-		check: func(t *testing.T, objs objects) {
-			want(t, objs.kind(t, "PodDisruptionBudget"), "spec.maxUnavailable", 2.0)
+		check: func(t *testing.T, m *synthtest.Manifests) {
+			want(t, only(t, m, "PodDisruptionBudget"), "spec.maxUnavailable", 2.0)
 		},
 	}}
 	for _, tt := range tests {
@@ -147,11 +148,11 @@ func TestWebServiceObjects(t *testing.T) {
 				props.Pod.Containers = append(props.Pod.Containers, admin)
 			}
 			workload.NewWebService(chart, "web", props)
-			objs := synth(t, app)
-			if got := objs.kinds(); !equalStrings(got, tt.kinds) {
+			m := synthtest.Render(t, app)
+			if got := kinds(m); !equalStrings(got, tt.kinds) {
 				t.Fatalf("kinds = %v, want %v", got, tt.kinds)
 			}
-			tt.check(t, objs)
+			tt.check(t, m)
 		})
 	}
 }
@@ -191,12 +192,12 @@ func TestServicePorts(t *testing.T) {
 	workload.NewWebService(chart, "web", workload.WebServiceProps{
 		Pod: workload.Pod{Containers: []workload.Container{main, sidecar}},
 	})
-	objs := synth(t, app)
-	want(t, objs.kind(t, "Service"), "spec.ports", []any{
+	m := synthtest.Render(t, app)
+	want(t, only(t, m, "Service"), "spec.ports", []any{
 		map[string]any{"name": "http", "port": 80.0, "targetPort": "http"},
 		map[string]any{"name": "metrics", "port": 9100.0, "targetPort": "metrics"},
 		map[string]any{"name": "dns", "port": 5353.0, "targetPort": "dns", "protocol": "UDP"},
 	})
-	d := objs.kind(t, "Deployment")
-	want(t, d, "spec.template.spec.containers.1.ports.1", map[string]any{"name": "dns", "containerPort": 5353.0, "protocol": "UDP"})
+	d := only(t, m, "Deployment")
+	want(t, d, "spec.template.spec.containers[1].ports[1]", map[string]any{"name": "dns", "containerPort": 5353.0, "protocol": "UDP"})
 }
