@@ -10,6 +10,7 @@ import (
 
 	"gitlab.com/tsumiki/tsumiki/constructs"
 	"gitlab.com/tsumiki/tsumiki/constructs/workload"
+	"gitlab.com/tsumiki/tsumiki/pkg/synthtest"
 )
 
 // TestAdopt reaches the pods of a Deployment made elsewhere (as a Helm
@@ -35,17 +36,17 @@ func TestAdopt(t *testing.T) {
 		Identity: workload.Identity{Instance: "echo-from-ingress"},
 		To:       echo, From: []workload.Peer{workload.FromNamespace("ingress-nginx")}, Ports: []string{"http"},
 	})
-	objs := synth(t, app)
-	policy := objs.named(t, "NetworkPolicy", "echo-from-ingress")
-	want(t, policy, "spec.podSelector.matchLabels|app.kubernetes.io/name", "echo")
-	want(t, policy, "spec.ingress.0.ports.0.port", "http")
+	m := synthtest.Render(t, app)
+	policy := m.Get(t, "NetworkPolicy", "shop/echo-from-ingress")
+	want(t, policy, `spec.podSelector.matchLabels["app.kubernetes.io/name"]`, "echo")
+	want(t, policy, "spec.ingress[0].ports[0].port", "http")
 	// The object itself is as it was made.
-	want(t, objs.named(t, "Deployment", "echo"), "spec.template.metadata.labels|helm.sh/chart", "echo-1.0.0")
+	want(t, m.Get(t, "Deployment", "echo"), `spec.template.metadata.labels["helm.sh/chart"]`, "echo-1.0.0")
 
 	app2, chart2 := newChart("")
 	cm := constructs.NewObject(chart2, "cm", &corev1.ConfigMap{})
 	workload.Adopt(cm.APIObject)
-	if ps := problems(t, app2); len(ps) != 1 || !errors.Is(ps[0], workload.ErrInvalidProps) {
+	if ps := synthtest.Problems(t, app2); len(ps) != 1 || !errors.Is(ps[0], workload.ErrInvalidProps) {
 		t.Errorf("adopting a ConfigMap: %v", ps)
 	}
 }
