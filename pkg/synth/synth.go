@@ -319,13 +319,14 @@ func synthesizeEnv[E any](configDir, name string, all, chosen []*registration[E]
 		return nil, err
 	}
 
-	eo := &EnvOutput{Name: name}
-	owner := map[string]string{}   // file → app
-	objects := map[string]origin{} // object identity → where it is defined
-	var errs []error
+	b := &envBuilder{
+		out:     &EnvOutput{Name: name},
+		owner:   map[string]string{},
+		objects: map[objectKey]origin{},
+		needed:  map[string]bool{},
+	}
 	create := allApps && (ns.Create == nil || *ns.Create)
-	needed := map[string]bool{} // namespaces the apps use and do not declare
-	var layers []string         // the layers of the apps built
+	var errs []error
 	for _, r := range chosen {
 		p := props[r.name]
 		p.CreateNamespaces, p.ExternalNamespaces = create, append(slices.Clone(gitOpsNamespaces), ns.External...)
@@ -334,9 +335,9 @@ func synthesizeEnv[E any](configDir, name string, all, chosen []*registration[E]
 		if !builds[r.name](app, env) {
 			continue
 		}
-		eo.Apps = append(eo.Apps, r.name)
-		if !slices.Contains(layers, r.layer) {
-			layers = append(layers, r.layer)
+		b.out.Apps = append(b.out.Apps, r.name)
+		if !slices.Contains(b.layers, r.layer) {
+			b.layers = append(b.layers, r.layer)
 		}
 		if err := errors.Join(env.problems[before:]...); err != nil {
 			errs = append(errs, fmt.Errorf("app %s: %w", r.name, err))
@@ -347,63 +348,86 @@ func synthesizeEnv[E any](configDir, name string, all, chosen []*registration[E]
 			errs = append(errs, fmt.Errorf("app %s: %w", r.name, err))
 			continue
 		}
-		generated := map[string]bool{} // the app's namespace file
-		for _, d := range rendered.Documents {
-			if strings.HasPrefix(d.Path, constructs.NamespacesChartID+"/") {
-				needed[d.Name], generated[d.File] = true, true
-			}
-		}
-		for _, f := range rendered.Files {
-			if generated[f.Name] {
-				continue
-			}
-			f.Name = path.Join(layerDir(name, r.layer), f.Name)
-			if other, ok := owner[f.Name]; ok {
-				errs = append(errs, fmt.Errorf("%w: apps %s and %s both write %s; give one of their charts another id", constructs.ErrFileConflict, other, r.name, f.Name))
-				continue
-			}
-			owner[f.Name] = r.name
-			eo.Files = append(eo.Files, f)
-		}
-		for _, d := range rendered.Documents {
-			if generated[d.File] {
-				continue
-			}
-			d.File = path.Join(layerDir(name, r.layer), d.File)
-			id := identity(d)
-			if other, ok := objects[id]; ok {
-				errs = append(errs, fmt.Errorf("%w: %s is defined by app %s at %s and by app %s at %s", constructs.ErrDuplicateObject, id, other.app, other.path, r.name, d.Path))
-				continue
-			}
-			objects[id] = origin{r.name, d.Path}
-			eo.Documents = append(eo.Documents, d)
-		}
+		errs = append(errs, b.add(r.name, r.layer, rendered)...)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	slices.SortFunc(layers, func(a, b string) int { return slices.Index(Layers, a) - slices.Index(Layers, b) })
-	if create && len(layers) > 0 {
+	if len(b.layers) == 0 {
+		return b.out, nil
+	}
+	slices.SortFunc(b.layers, func(a, b string) int { return slices.Index(Layers, a) - slices.Index(Layers, b) })
+	if create {
 		// In the first layer: every later one may use them.
-		if err := eo.addNamespaces(layerDir(name, layers[0]), needed, objects, ns.Labels, owner); err != nil {
+		if err := b.addNamespaces(layerDir(name, b.layers[0]), ns.Labels); err != nil {
 			return nil, err
 		}
 	}
-	if fx != nil && allApps && len(layers) > 0 {
-		if err := eo.addEntryPoint(*fx, layers); err != nil {
+	if fx != nil && allApps {
+		if err := b.out.addEntryPoint(*fx, b.layers); err != nil {
 			return nil, err
 		}
 	}
-	return eo, nil
+	return b.out, nil
+}
+
+// envBuilder gathers the output of one environment's apps, checking that
+// no two write one file or define one object.
+type envBuilder struct {
+	out     *EnvOutput
+	owner   map[string]string    // file → app
+	objects map[objectKey]origin // object → where it is defined
+	needed  map[string]bool      // namespaces the apps use and do not declare
+	layers  []string             // of the apps built
+}
+
+// add adds an app's rendered output, but for the Namespace objects its
+// constructs.App made (the runner writes those once for all apps), and
+// returns the conflicts with the apps added before.
+func (b *envBuilder) add(app, layer string, rendered *constructs.Output) []error {
+	var errs []error
+	dir := layerDir(b.out.Name, layer)
+	generated := map[string]bool{} // the file of the app's own Namespace objects
+	for _, d := range rendered.Documents {
+		if strings.HasPrefix(d.Path, constructs.NamespacesChartID+"/") {
+			b.needed[d.Name], generated[d.File] = true, true
+		}
+	}
+	for _, f := range rendered.Files {
+		if generated[f.Name] {
+			continue
+		}
+		f.Name = path.Join(dir, f.Name)
+		if other, ok := b.owner[f.Name]; ok {
+			errs = append(errs, fmt.Errorf("%w: apps %s and %s both write %s; give one of their charts another id", constructs.ErrFileConflict, other, app, f.Name))
+			continue
+		}
+		b.owner[f.Name] = app
+		b.out.Files = append(b.out.Files, f)
+	}
+	for _, d := range rendered.Documents {
+		if generated[d.File] {
+			continue
+		}
+		d.File = path.Join(dir, d.File)
+		k := keyOf(d)
+		if other, ok := b.objects[k]; ok {
+			errs = append(errs, fmt.Errorf("%w: %s is defined by app %s at %s and by app %s at %s", constructs.ErrDuplicateObject, k, other.app, other.path, app, d.Path))
+			continue
+		}
+		b.objects[k] = origin{app, d.Path}
+		b.out.Documents = append(b.out.Documents, d)
+	}
+	return errs
 }
 
 // addNamespaces writes the Namespace objects the apps need and no app
 // declares into the NamespacesFile of folder dir, sorted by name.
-func (eo *EnvOutput) addNamespaces(dir string, needed map[string]bool, declared map[string]origin, labels map[string]string, owner map[string]string) error {
+func (b *envBuilder) addNamespaces(dir string, labels map[string]string) error {
 	app := constructs.NewApp(constructs.AppProps{})
 	chart := constructs.NewChart(app, strings.TrimSuffix(NamespacesFile, ".k8s.yaml"), constructs.ChartProps{})
-	for _, name := range slices.Sorted(maps.Keys(needed)) {
-		if _, ok := declared["Namespace "+name]; ok {
+	for _, name := range slices.Sorted(maps.Keys(b.needed)) {
+		if _, ok := b.objects[objectKey{kind: "Namespace", name: name}]; ok {
 			continue
 		}
 		// Unstructured: the Go type would add an empty spec.
@@ -426,31 +450,37 @@ func (eo *EnvOutput) addNamespaces(dir string, needed map[string]bool, declared 
 	}
 	f := out.Files[0]
 	f.Name = path.Join(dir, f.Name)
-	if other, ok := owner[f.Name]; ok {
+	if other, ok := b.owner[f.Name]; ok {
 		return fmt.Errorf("%w: app %s writes %s, which holds the environment's Namespace objects; give its chart another id", constructs.ErrFileConflict, other, f.Name)
 	}
 	docs := out.Documents
 	for i := range docs {
 		docs[i].File = f.Name
 	}
-	eo.Files = append([]constructs.File{f}, eo.Files...)
-	eo.Documents = append(docs, eo.Documents...)
+	b.out.Files = append([]constructs.File{f}, b.out.Files...)
+	b.out.Documents = append(docs, b.out.Documents...)
 	return nil
 }
 
 // origin is where an object of the output is defined.
 type origin struct{ app, path string }
 
-// identity names an object as the API server tells objects apart.
-func identity(d constructs.Document) string {
-	kind := d.GroupVersionKind.Kind
-	if g := d.GroupVersionKind.Group; g != "" {
-		kind += "." + g
+// objectKey tells objects apart as the API server does.
+type objectKey struct{ group, kind, namespace, name string }
+
+func keyOf(d constructs.Document) objectKey {
+	return objectKey{d.GroupVersionKind.Group, d.GroupVersionKind.Kind, d.Namespace, d.Name}
+}
+
+func (k objectKey) String() string {
+	kind := k.kind
+	if k.group != "" {
+		kind += "." + k.group
 	}
-	if d.Namespace == "" {
-		return kind + " " + d.Name
+	if k.namespace == "" {
+		return kind + " " + k.name
 	}
-	return kind + " " + d.Namespace + "/" + d.Name
+	return kind + " " + k.namespace + "/" + k.name
 }
 
 // reservedKeys are the top-level keys of an environment file that the
