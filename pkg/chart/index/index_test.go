@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	chart "helm.sh/helm/v4/pkg/chart/v2"
 	yaml "go.yaml.in/yaml/v4"
+	chart "helm.sh/helm/v4/pkg/chart/v2"
 
 	"gitlab.com/tsumiki/tsumiki/pkg/chart/archive"
 	"gitlab.com/tsumiki/tsumiki/pkg/chart/index"
