@@ -22,8 +22,8 @@ import (
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
-	chart "helm.sh/helm/v4/pkg/chart/v2"
 	yaml "go.yaml.in/yaml/v4"
+	chart "helm.sh/helm/v4/pkg/chart/v2"
 	sigsyaml "sigs.k8s.io/yaml"
 )
 

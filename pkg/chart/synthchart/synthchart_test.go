@@ -10,11 +10,11 @@ import (
 	"strings"
 	"testing"
 
+	yaml "go.yaml.in/yaml/v4"
 	"helm.sh/helm/v4/pkg/chart/common"
 	commonutil "helm.sh/helm/v4/pkg/chart/common/util"
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	"helm.sh/helm/v4/pkg/engine"
-	yaml "go.yaml.in/yaml/v4"
 
 	"gitlab.com/tsumiki/tsumiki/internal/charttest"
 	"gitlab.com/tsumiki/tsumiki/pkg/chart/synthchart"
