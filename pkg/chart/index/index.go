@@ -306,3 +306,20 @@ func sortVersions(entries []*entry) {
 		entries[i] = ks[i].e
 	}
 }
+
+// Find returns the digest a published index has for a chart version, and
+// whether it has the version at all.
+func Find(published []byte, chart, version string) (digest string, found bool, err error) {
+	f, err := parse(published)
+	if err != nil {
+		return "", false, err
+	}
+	if c := f.charts[chart]; c != nil {
+		for _, e := range c.entries {
+			if e.version == version {
+				return e.digest, true, nil
+			}
+		}
+	}
+	return "", false, nil
+}

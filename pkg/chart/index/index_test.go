@@ -236,3 +236,25 @@ func TestMergeInvalidIndex(t *testing.T) {
 		})
 	}
 }
+
+func TestFind(t *testing.T) {
+	published := readFile(t, "helm-index.yaml")
+	tests := []struct {
+		chart, version, digest string
+		found                  bool
+	}{
+		{"worker", "2.0.0", "a1876e8f2751b2e79d1f540a404c7641f985bb61467876ba8ea07e9e803b3a64", true},
+		{"web", "1.1.0-rc.1", "ae07b60b0a5a0fd09e4c2b12e351c5c5ae268b72120971c5b49206d3b3a1e58c", true},
+		{"web", "1.1.0", "", false},
+		{"api", "1.0.0", "", false},
+	}
+	for _, tt := range tests {
+		d, found, err := index.Find(published, tt.chart, tt.version)
+		if err != nil || d != tt.digest || found != tt.found {
+			t.Errorf("Find(%s, %s) = %q, %v, %v", tt.chart, tt.version, d, found, err)
+		}
+	}
+	if _, _, err := index.Find([]byte("apiVersion: v2\n"), "a", "1"); !errors.Is(err, index.ErrInvalidIndex) {
+		t.Errorf("err %v", err)
+	}
+}
