@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"gitlab.com/tsumiki/tsumiki/internal/charttest"
 	"gitlab.com/tsumiki/tsumiki/internal/chartrepotest"
+	"gitlab.com/tsumiki/tsumiki/internal/charttest"
 	"gitlab.com/tsumiki/tsumiki/pkg/chart/archive"
 	"gitlab.com/tsumiki/tsumiki/pkg/chart/index"
 	"gitlab.com/tsumiki/tsumiki/pkg/chart/provenance"
