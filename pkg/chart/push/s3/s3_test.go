@@ -238,7 +238,9 @@ func TestPublishIndexMoved(t *testing.T) {
 }
 
 func TestHookFailure(t *testing.T) {
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "purge quota exceeded", http.StatusTooManyRequests) }))
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "purge quota exceeded", http.StatusTooManyRequests)
+	}))
 	defer hs.Close()
 	err := (&s3.Hook{URL: hs.URL}).Invalidate(context.Background(), []string{"/index.yaml"})
 	if err == nil || !strings.Contains(err.Error(), "429") || !strings.Contains(err.Error(), "purge quota exceeded") {
