@@ -48,8 +48,12 @@ type Result struct {
 	Objects int
 }
 
-// ErrInput is wrapped by errors about the manifests or the options.
+// ErrInput is wrapped by errors about the manifests.
 var ErrInput = errors.New("cannot make a chart")
+
+// ErrOptions is wrapped by errors about the options: name, version, or
+// the chart directory.
+var ErrOptions = errors.New("invalid chart options")
 
 // marker starts every Chart.yaml this package writes; a chart directory
 // that has it may be replaced.
@@ -61,10 +65,10 @@ var validName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 // swapped into place, so a failure leaves what was there.
 func Write(opts Options) (*Result, error) {
 	if !validName.MatchString(opts.Name) {
-		return nil, fmt.Errorf("%w: chart name %q: use lowercase letters, digits and dashes", ErrInput, opts.Name)
+		return nil, fmt.Errorf("%w: chart name %q: use lowercase letters, digits and dashes", ErrOptions, opts.Name)
 	}
 	if _, err := semver.StrictNewVersion(opts.Version); err != nil {
-		return nil, fmt.Errorf("%w: chart version %q is not SemVer 2 (e.g. 1.2.3): %v", ErrInput, opts.Version, err)
+		return nil, fmt.Errorf("%w: chart version %q is not SemVer 2 (e.g. 1.2.3): %v", ErrOptions, opts.Version, err)
 	}
 	meta := &chart.Metadata{
 		APIVersion:  chart.APIVersionV2,
@@ -75,7 +79,7 @@ func Write(opts Options) (*Result, error) {
 		Type:        "application",
 	}
 	if err := meta.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInput, err)
+		return nil, fmt.Errorf("%w: %w", ErrOptions, err)
 	}
 	if err := replaceable(opts.Out); err != nil {
 		return nil, err
@@ -169,7 +173,7 @@ func templateName(rel string) string {
 // replaceable refuses to replace a directory this package did not write.
 func replaceable(out string) error {
 	if out == "" {
-		return fmt.Errorf("%w: no chart directory given", ErrInput)
+		return fmt.Errorf("%w: no chart directory given", ErrOptions)
 	}
 	entries, err := os.ReadDir(out)
 	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(entries) == 0) {
@@ -180,7 +184,7 @@ func replaceable(out string) error {
 	}
 	data, err := os.ReadFile(filepath.Join(out, "Chart.yaml"))
 	if err != nil || !bytes.HasPrefix(data, []byte(marker)) {
-		return fmt.Errorf("%w: %s exists and is not a chart written from synthesized manifests; refusing to replace it", ErrInput, out)
+		return fmt.Errorf("%w: %s exists and is not a chart written from synthesized manifests; refusing to replace it", ErrOptions, out)
 	}
 	return nil
 }

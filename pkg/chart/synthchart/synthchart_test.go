@@ -231,13 +231,14 @@ func TestWriteErrors(t *testing.T) {
 		name  string
 		files map[string]string
 		edit  func(*synthchart.Options)
+		is    error
 		want  string
 	}{
-		{"bad name", dist, func(o *synthchart.Options) { o.Name = "Web_App" }, `chart name "Web_App"`},
-		{"bad version", dist, func(o *synthchart.Options) { o.Version = "1.4" }, `chart version "1.4" is not SemVer 2`},
-		{"not YAML", map[string]string{"a.k8s.yaml": "apiVersion: v1\nkind: ConfigMap\n---\nkey: a: b\n"}, nil, "a.k8s.yaml: yaml: line 4:"},
-		{"not an object", map[string]string{"a.k8s.yaml": "apiVersion: v1\nkind: ConfigMap\n---\nfoo: bar\n"}, nil, "a.k8s.yaml:4: not a Kubernetes object"},
-		{"nothing", map[string]string{"notes.txt": "x"}, nil, "holds no Kubernetes objects"},
+		{"bad name", dist, func(o *synthchart.Options) { o.Name = "Web_App" }, synthchart.ErrOptions, `chart name "Web_App"`},
+		{"bad version", dist, func(o *synthchart.Options) { o.Version = "1.4" }, synthchart.ErrOptions, `chart version "1.4" is not SemVer 2`},
+		{"not YAML", map[string]string{"a.k8s.yaml": "apiVersion: v1\nkind: ConfigMap\n---\nkey: a: b\n"}, nil, synthchart.ErrInput, "a.k8s.yaml: yaml: line 4:"},
+		{"not an object", map[string]string{"a.k8s.yaml": "apiVersion: v1\nkind: ConfigMap\n---\nfoo: bar\n"}, nil, synthchart.ErrInput, "a.k8s.yaml:4: not a Kubernetes object"},
+		{"nothing", map[string]string{"notes.txt": "x"}, nil, synthchart.ErrInput, "holds no Kubernetes objects"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -248,8 +249,8 @@ func TestWriteErrors(t *testing.T) {
 				tt.edit(&o)
 			}
 			_, err := synthchart.Write(o)
-			if !errors.Is(err, synthchart.ErrInput) || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("err %v, want ErrInput with %q", err, tt.want)
+			if !errors.Is(err, tt.is) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err %v, want %v with %q", err, tt.is, tt.want)
 			}
 			if _, err := os.Stat(o.Out); !errors.Is(err, os.ErrNotExist) {
 				t.Errorf("left %s behind", o.Out)
@@ -262,7 +263,7 @@ func TestWriteRefusesOtherDirectories(t *testing.T) {
 	out := t.TempDir()
 	charttest.WriteFiles(t, out, map[string]string{"Chart.yaml": "apiVersion: v2\nname: mine\nversion: 1.0.0\n", "templates/x.yaml": "hand-written\n"})
 	_, err := synthchart.Write(opts(writeDist(t), out))
-	if !errors.Is(err, synthchart.ErrInput) || !strings.Contains(err.Error(), "refusing to replace") {
+	if !errors.Is(err, synthchart.ErrOptions) || !strings.Contains(err.Error(), "refusing to replace") {
 		t.Fatalf("err %v", err)
 	}
 	if data, _ := os.ReadFile(filepath.Join(out, "templates", "x.yaml")); string(data) != "hand-written\n" {
