@@ -73,6 +73,9 @@ published with another digest fails the push.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			repo := args[0]
+			if !strings.HasPrefix(repo, oci.Scheme) && !strings.HasPrefix(repo, "s3://") && !strings.HasPrefix(repo, "https://") && !strings.HasPrefix(repo, "http://") {
+				return cli.Usagef("repository %q: want oci://…, s3://… or https://…", repo)
+			}
 			pkgs, provs, err := openPackages(args[1:])
 			if err != nil {
 				return err

@@ -10,13 +10,17 @@ package provenance
 
 import (
 	"bytes"
+	"crypto"
 	"errors"
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
+	"github.com/ProtonMail/go-crypto/openpgp/clearsign"
+	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	helmprov "helm.sh/helm/v4/pkg/provenance"
 	"sigs.k8s.io/yaml"
 
@@ -139,17 +143,49 @@ func identity(e *openpgp.Entity) string {
 func (s *Signer) KeyName() string { return s.name }
 
 // Sign returns the provenance file of a package: its Chart.yaml metadata
-// and digest, clear-signed.
+// and digest, clear-signed with SHA-512, as `helm package --sign` writes
+// it. The signature is dated at the package's time (or the key's creation,
+// if later), not the clock's, so signing a package again with the same
+// RSA key gives the same bytes and an unchanged package keeps an unchanged
+// .prov. (EdDSA and ECDSA signatures are randomized, so their
+// provenance files differ each time; the publishers keep a published one.)
 func (s *Signer) Sign(a *archive.Archive) ([]byte, error) {
 	meta, err := yaml.Marshal(a.Metadata)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", a.FileName(), err)
 	}
-	sig, err := s.s.ClearSign(a.Data, a.FileName(), meta)
+	sums, err := yaml.Marshal(&helmprov.SumCollection{Files: map[string]string{a.FileName(): "sha256:" + a.Digest}})
+	if err != nil {
+		return nil, err
+	}
+	// YAML's document start (---) may not open a clear-signed text;
+	// Helm separates the two parts with the document end marker.
+	msg := append(append(meta, "\n...\n"...), sums...)
+
+	when := a.ModTime.UTC()
+	if created := s.s.Entity.PrimaryKey.CreationTime; when.IsZero() || when.Before(created) {
+		when = created
+	}
+	cfg := &packet.Config{DefaultHash: crypto.SHA512, Time: func() time.Time { return when }}
+	switch s.s.Entity.PrivateKey.PubKeyAlgo {
+	case packet.PubKeyAlgoRSA, packet.PubKeyAlgoRSASignOnly:
+		// RSA signatures are deterministic, and Go checks them before
+		// returning; the random salt go-crypto adds by default guards
+		// EdDSA against faults, and stays for other algorithms.
+		cfg.NonDeterministicSignaturesViaNotation = new(bool)
+	}
+	var out bytes.Buffer
+	w, err := clearsign.Encode(&out, s.s.Entity.PrivateKey, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("sign %s: %w", a.FileName(), err)
 	}
-	return []byte(sig), nil
+	if _, err := w.Write(msg); err != nil {
+		return nil, fmt.Errorf("sign %s: %w", a.FileName(), err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("sign %s: %w", a.FileName(), err)
+	}
+	return out.Bytes(), nil
 }
 
 // Verification is what a good provenance file proves.

@@ -200,3 +200,27 @@ func TestLoadKeyringConcatenated(t *testing.T) {
 		t.Fatalf("%d keys, %v; want 2", len(ring), err)
 	}
 }
+
+// TestSignIsReproducible: the same package signed twice, a second apart,
+// gives the same provenance file, dated at the package's time.
+func TestSignIsReproducible(t *testing.T) {
+	key := charttest.NewKey(t, "Chart Signer", "signer@example.com", "")
+	a := packageChart(t)
+	a.ModTime = time.Now().Add(time.Hour).Truncate(time.Second) // after the key's creation
+	s, err := provenance.NewSigner(provenance.SignerOptions{ArmoredKey: key.Armored})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.Sign(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	second, err := s.Sign(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(first, second) {
+		t.Errorf("two signatures of one package differ:\n%s\n%s", first, second)
+	}
+}

@@ -205,6 +205,11 @@ func Push(ctx context.Context, a *archive.Archive, prov []byte, opts Options) (*
 	switch {
 	case err == nil && existing.Digest == art.Descriptor.Digest:
 		return res, nil
+	case err == nil && !opts.Force && samePackage(ctx, repo, existing, a):
+		// The same package with another signature (EdDSA and ECDSA
+		// signatures differ each time): the published one stays.
+		res.Digest = existing.Digest.String()
+		return res, nil
 	case err == nil && !opts.Force:
 		return nil, fmt.Errorf("%s: %w %s (this push: %s); a pushed version does not change, bump the chart's version",
 			res.Ref, ErrTagExists, existing.Digest, art.Descriptor.Digest)
@@ -231,6 +236,25 @@ func Push(ctx context.Context, a *archive.Archive, prov []byte, opts Options) (*
 	}
 	res.Pushed = true
 	return res, nil
+}
+
+// samePackage reports whether the manifest desc holds the package a as
+// its chart layer.
+func samePackage(ctx context.Context, repo *remote.Repository, desc ocispec.Descriptor, a *archive.Archive) bool {
+	data, err := content.FetchAll(ctx, repo, desc)
+	if err != nil {
+		return false
+	}
+	var m ocispec.Manifest
+	if json.Unmarshal(data, &m) != nil {
+		return false
+	}
+	for _, l := range m.Layers {
+		if l.MediaType == ChartLayerMediaType {
+			return l.Digest.Encoded() == a.Digest
+		}
+	}
+	return false
 }
 
 // reference turns oci://registry/namespace and a chart name into

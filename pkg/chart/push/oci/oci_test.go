@@ -195,6 +195,12 @@ func TestPushPullWithLogin(t *testing.T) {
 	if err != nil || again.Pushed || again.Digest != res.Digest {
 		t.Errorf("second push: %+v, %v", again, err)
 	}
+	// The same package signed again (EdDSA signatures differ each time):
+	// published already, the first signature stays.
+	resigned, err := oci.Push(context.Background(), a, []byte("another signature"), opts)
+	if err != nil || resigned.Pushed || resigned.Digest != res.Digest {
+		t.Errorf("re-signed push: %+v, %v", resigned, err)
+	}
 	changed := packageChart(t, "1.2.3", map[string]string{"values.yaml": "replicas: 5\n"})
 	if _, err := oci.Push(context.Background(), changed, nil, opts); !errors.Is(err, oci.ErrTagExists) || !strings.Contains(err.Error(), res.Digest) {
 		t.Errorf("changed package: err %v, want ErrTagExists naming %s", err, res.Digest)

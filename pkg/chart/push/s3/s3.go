@@ -7,8 +7,8 @@
 // provenance files are immutable, the index must be revalidated. Objects
 // already there with the same content (by the SHA-256 kept in their
 // metadata, or the ETag for single-part uploads made by other tools) are
-// not uploaded again. A changed package under a published name is
-// refused. The index is written only if it is still the one the merge
+// not uploaded again, nor is a provenance file where one is published. A
+// changed package under a published name is refused. The index is written only if it is still the one the merge
 // read (a conditional PUT), so two pipelines cannot lose each other's
 // entries. A CDN can be told which paths changed through an HTTP hook.
 package s3
@@ -214,6 +214,11 @@ func (b Bucket) put(ctx context.Context, f File, cond *condition) (bool, error) 
 			same = strings.Trim(aws.ToString(head.ETag), `"`) == hex.EncodeToString(md[:])
 		}
 		if same && aws.ToString(head.ContentType) == ctype {
+			return false, nil
+		}
+		if !same && strings.HasSuffix(f.Name, ".prov") {
+			// Another signature of the same package (signatures by EdDSA
+			// and ECDSA keys differ each time): the published one stays.
 			return false, nil
 		}
 		if !same && !isIndex {

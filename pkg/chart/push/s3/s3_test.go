@@ -255,3 +255,25 @@ func TestContentType(t *testing.T) {
 		}
 	}
 }
+
+// TestPublishKeepsPublishedProvenance: another signature of an unchanged
+// package (EdDSA signatures differ each time) leaves the published one.
+func TestPublishKeepsPublishedProvenance(t *testing.T) {
+	fake := charttest.NewS3(t, bucket)
+	b := s3.Bucket{Client: fake.Client, Name: bucket}
+	web := packageChart(t, "web", "1.0.0", "a: 1\n")
+	if _, err := publish(t, b, []*archive.Archive{web}, map[string][]byte{web.FileName(): []byte("first signature")}, s3.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := publish(t, b, []*archive.Archive{web}, map[string][]byte{web.FileName(): []byte("second signature")}, s3.Options{})
+	if err != nil || len(res.Uploaded) != 0 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	out, err := fake.Client.GetObject(context.Background(), &awss3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("web-1.0.0.tgz.prov")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := io.ReadAll(out.Body); string(data) != "first signature" {
+		t.Errorf("prov %q", data)
+	}
+}
