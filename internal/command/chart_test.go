@@ -15,8 +15,8 @@ import (
 
 	yaml "go.yaml.in/yaml/v4"
 
-	"gitlab.com/tsumiki/tsumiki/internal/charttest"
 	"gitlab.com/tsumiki/tsumiki/internal/chartrepotest"
+	"gitlab.com/tsumiki/tsumiki/internal/charttest"
 	"gitlab.com/tsumiki/tsumiki/internal/cli"
 	"gitlab.com/tsumiki/tsumiki/pkg/chart/archive"
 )
@@ -339,8 +339,12 @@ func TestChartFromDist(t *testing.T) {
 			}
 		}
 	}
-	sort.Slice(got, func(i, j int) bool { return got[i].(map[string]any)["kind"].(string) < got[j].(map[string]any)["kind"].(string) })
-	sort.Slice(want, func(i, j int) bool { return want[i].(map[string]any)["kind"].(string) < want[j].(map[string]any)["kind"].(string) })
+	sort.Slice(got, func(i, j int) bool {
+		return got[i].(map[string]any)["kind"].(string) < got[j].(map[string]any)["kind"].(string)
+	})
+	sort.Slice(want, func(i, j int) bool {
+		return want[i].(map[string]any)["kind"].(string) < want[j].(map[string]any)["kind"].(string)
+	})
 	if len(got) != 2 || !jsonEqual(got, want) {
 		t.Errorf("helm template:\n%s", rendered)
 	}
