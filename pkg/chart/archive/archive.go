@@ -166,7 +166,7 @@ func checkDependencies(ch *chart.Chart) error {
 		}
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("Chart.yaml names dependencies that charts/ lacks (run helm dependency build): %s", strings.Join(missing, ", "))
+		return fmt.Errorf("dependencies in Chart.yaml that charts/ lacks (run helm dependency build): %s", strings.Join(missing, ", "))
 	}
 	return nil
 }

@@ -247,7 +247,7 @@ func TestPackageErrors(t *testing.T) {
 		{"no Chart.yaml", map[string]string{"values.yaml": "a: 1\n"}, archive.Options{ModTime: chartTime}, archive.ErrInvalidChart, "Chart.yaml"},
 		{"version not SemVer", charttest.Chart("web", "1.2"), archive.Options{ModTime: chartTime}, archive.ErrInvalidChart, `version "1.2" is not SemVer 2`},
 		{"bad --version", charttest.Chart("web", "1.2.3"), archive.Options{ModTime: chartTime, Version: "v1"}, archive.ErrInvalidChart, `version "v1"`},
-		{"missing dependency", map[string]string{"Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\ndependencies:\n- name: redis\n  version: 1.x\n  repository: https://charts.example.com\n"}, archive.Options{ModTime: chartTime}, archive.ErrInvalidChart, "charts/ lacks (run helm dependency build): redis"},
+		{"missing dependency", map[string]string{"Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\ndependencies:\n- name: redis\n  version: 1.x\n  repository: https://charts.example.com\n"}, archive.Options{ModTime: chartTime}, archive.ErrInvalidChart, "that charts/ lacks (run helm dependency build): redis"},
 		{"not in git", charttest.Chart("web", "1.2.3"), archive.Options{}, archive.ErrNoHistory, "SOURCE_DATE_EPOCH"},
 	}
 	for _, tt := range tests {

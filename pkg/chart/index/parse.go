@@ -265,14 +265,14 @@ func plainScalar(s string) (string, bool) {
 	}
 	switch s[0] {
 	case '"':
-		inner, ok := strings.CutPrefix(s, `"`)
-		if inner, ok = strings.CutSuffix(inner, `"`); !ok || strings.ContainsAny(inner, `"\`) {
+		inner, ok := strings.CutSuffix(s[1:], `"`)
+		if !ok || strings.ContainsAny(inner, `"\`) {
 			return "", false
 		}
 		return inner, true
 	case '\'':
-		inner, ok := strings.CutPrefix(s, `'`)
-		if inner, ok = strings.CutSuffix(inner, `'`); !ok || strings.Contains(strings.ReplaceAll(inner, "''", ""), "'") {
+		inner, ok := strings.CutSuffix(s[1:], `'`)
+		if !ok || strings.Contains(strings.ReplaceAll(inner, "''", ""), "'") {
 			return "", false
 		}
 		return strings.ReplaceAll(inner, "''", "'"), true
