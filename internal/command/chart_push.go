@@ -73,46 +73,52 @@ published with another digest fails the push.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			repo := args[0]
-			if !strings.HasPrefix(repo, oci.Scheme) && !strings.HasPrefix(repo, "s3://") && !strings.HasPrefix(repo, "https://") && !strings.HasPrefix(repo, "http://") {
+			var secrets []string
+			defer func() { err = cli.Masked(err, secrets...) }()
+			password := func() (string, error) {
+				pw := p.Env("TSUMIKI_CHART_PASSWORD")
+				if fl.passwordStdin {
+					var readErr error
+					if pw, readErr = readPasswordStdin(p.Stdin); readErr != nil {
+						return "", readErr
+					}
+				}
+				secrets = append(secrets, pw)
+				return pw, nil
+			}
+			var push func(context.Context, []*archive.Archive, [][]byte) error
+			switch {
+			case strings.HasPrefix(repo, oci.Scheme):
+				push = func(ctx context.Context, pkgs []*archive.Archive, provs [][]byte) error {
+					pw, err := password()
+					if err != nil {
+						return err
+					}
+					return pushOCI(ctx, p, repo, pkgs, provs, oci.Options{Username: fl.username, Password: pw, PlainHTTP: fl.plainHTTP, Force: fl.force})
+				}
+			case strings.HasPrefix(repo, "s3://"):
+				push = func(ctx context.Context, pkgs []*archive.Archive, provs [][]byte) error {
+					token := p.Env("TSUMIKI_INVALIDATE_TOKEN")
+					secrets = append(secrets, token)
+					return pushS3(ctx, p, repo, pkgs, provs, fl, token)
+				}
+			case strings.HasPrefix(repo, "https://") || strings.HasPrefix(repo, "http://"):
+				push = func(ctx context.Context, pkgs []*archive.Archive, provs [][]byte) error {
+					opts, err := chartRepoTarget(p, repo, fl, password)
+					secrets = append(secrets, opts.Password)
+					if err != nil {
+						return err
+					}
+					return pushChartRepo(ctx, p, pkgs, provs, opts)
+				}
+			default:
 				return cli.Usagef("repository %q: want oci://…, s3://… or https://…", repo)
 			}
 			pkgs, provs, err := openPackages(args[1:])
 			if err != nil {
 				return err
 			}
-			var secrets []string
-			defer func() { err = cli.Masked(err, secrets...) }()
-			password := func() (string, error) {
-				if fl.passwordStdin {
-					pw, err := readPasswordStdin(p.Stdin)
-					secrets = append(secrets, pw)
-					return pw, err
-				}
-				pw := p.Env("TSUMIKI_CHART_PASSWORD")
-				secrets = append(secrets, pw)
-				return pw, nil
-			}
-			ctx := cmd.Context()
-			switch {
-			case strings.HasPrefix(repo, oci.Scheme):
-				pw, err := password()
-				if err != nil {
-					return err
-				}
-				return pushOCI(ctx, p, repo, pkgs, provs, oci.Options{Username: fl.username, Password: pw, PlainHTTP: fl.plainHTTP, Force: fl.force})
-			case strings.HasPrefix(repo, "s3://"):
-				token := p.Env("TSUMIKI_INVALIDATE_TOKEN")
-				secrets = append(secrets, token)
-				return pushS3(ctx, p, repo, pkgs, provs, fl, token)
-			case strings.HasPrefix(repo, "https://") || strings.HasPrefix(repo, "http://"):
-				opts, err := chartRepoTarget(p, repo, fl, password)
-				secrets = append(secrets, opts.Password)
-				if err != nil {
-					return err
-				}
-				return pushChartRepo(ctx, p, pkgs, provs, opts)
-			}
-			return cli.Usagef("repository %q: want oci://…, s3://… or https://…", repo)
+			return push(cmd.Context(), pkgs, provs)
 		},
 	}
 	f := cmd.Flags()
