@@ -2,6 +2,7 @@ package charttest
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"gitlab.com/tsumiki/tsumiki/pkg/chart/archive"
 )
 
 // Chart is the files of a small chart: two templates, values, a README,
@@ -98,4 +101,17 @@ func git(t testing.TB, dir string, env []string, args ...string) string {
 		t.Fatalf("git %s: %v: %s", strings.Join(args, " "), err, stderr.String())
 	}
 	return stdout.String()
+}
+
+// Package packages the chart made of files, every file stamped with
+// mtime, into a temporary directory.
+func Package(t testing.TB, files map[string]string, mtime time.Time) *archive.Archive {
+	t.Helper()
+	src := t.TempDir()
+	WriteFiles(t, src, files)
+	res, err := archive.Package(context.Background(), archive.Options{Dir: src, OutDir: t.TempDir(), ModTime: mtime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Archive
 }

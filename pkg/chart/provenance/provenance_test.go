@@ -2,7 +2,6 @@ package provenance_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -19,13 +18,7 @@ const passphrase = "correct horse battery staple"
 
 func packageChart(t *testing.T) *archive.Archive {
 	t.Helper()
-	src := t.TempDir()
-	charttest.WriteFiles(t, src, charttest.Chart("web", "1.2.3"))
-	res, err := archive.Package(context.Background(), archive.Options{Dir: src, OutDir: t.TempDir(), ModTime: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.Archive
+	return charttest.Package(t, charttest.Chart("web", "1.2.3"), time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC))
 }
 
 func TestSignAndVerify(t *testing.T) {

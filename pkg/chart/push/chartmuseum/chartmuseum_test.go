@@ -26,15 +26,9 @@ const (
 
 func packageChart(t *testing.T, values string) *archive.Archive {
 	t.Helper()
-	src := filepath.Join(t.TempDir(), "web")
 	files := charttest.Chart("web", "1.2.3")
 	files["values.yaml"] = values
-	charttest.WriteFiles(t, src, files)
-	res, err := archive.Package(context.Background(), archive.Options{Dir: src, OutDir: t.TempDir(), ModTime: time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.Archive
+	return charttest.Package(t, files, time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC))
 }
 
 func TestChartMuseum(t *testing.T) {

@@ -31,18 +31,12 @@ var chartTime = time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
 
 func packageChart(t *testing.T, version string, extra map[string]string) *archive.Archive {
 	t.Helper()
-	src := filepath.Join(t.TempDir(), "web")
 	files := charttest.Chart("web", version)
 	files["Chart.yaml"] += "home: https://example.com/web\nsources: [https://example.com/src]\nmaintainers:\n- name: Platform\n  email: p@example.com\n- name: Ops\nannotations:\n  org.opencontainers.image.title: not-this\n  example.com/team: platform\n"
 	for k, v := range extra {
 		files[k] = v
 	}
-	charttest.WriteFiles(t, src, files)
-	res, err := archive.Package(context.Background(), archive.Options{Dir: src, OutDir: t.TempDir(), ModTime: chartTime})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.Archive
+	return charttest.Package(t, files, chartTime)
 }
 
 func sign(t *testing.T, a *archive.Archive, key *charttest.Key) []byte {

@@ -32,15 +32,9 @@ var chartTime = time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
 
 func packageChart(t *testing.T, name, version, values string) *archive.Archive {
 	t.Helper()
-	src := filepath.Join(t.TempDir(), name)
 	files := charttest.Chart(name, version)
 	files["values.yaml"] = values
-	charttest.WriteFiles(t, src, files)
-	res, err := archive.Package(context.Background(), archive.Options{Dir: src, OutDir: t.TempDir(), ModTime: chartTime})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.Archive
+	return charttest.Package(t, files, chartTime)
 }
 
 // hook is a CDN invalidation endpoint that records what it is told.
