@@ -24,7 +24,7 @@ A repository's own cmd/synth (go run ./cmd/synth) writes dist/; tsumiki
 starts such a repository, updates its configuration and takes dist/ to the
 manifests repository that Flux applies.`,
 	}
-	root.AddCommand(Init(p), Sync(p), Bump(p), Helm(p), Version(p))
+	root.AddCommand(Init(p), Sync(p), Bump(p), Helm(p), Chart(p), Version(p))
 	return root
 }
 

@@ -1,12 +1,15 @@
 // Command testforge serves a stand-in for GitLab on loopback: a manifests
-// repository over git's smart HTTP protocol (git http-backend) and the REST
-// API test server, on one address as GitLab has them. `make ci-local` points
-// the pipeline's sync job at it.
+// repository over git's smart HTTP protocol (git http-backend), the REST
+// API test server and the Helm package registry of a charts project, on
+// one address as GitLab has them. `make ci-local` points the pipeline's
+// sync and charts jobs at it.
 //
 //	testforge -dir STATE -token TOKEN -ready STATE/ready.env
 //
-// Once listening it writes FORGE_URL, FORGE_REPO and FORGE_PROJECT to the
-// ready file, and serves until interrupted.
+// Once listening it writes FORGE_URL, FORGE_REPO, FORGE_PROJECT,
+// FORGE_BARE and FORGE_HELM_REPO (the charts project's stable channel, the
+// URL `helm repo add` and `tsumiki chart push` take) to the ready file, and
+// serves until interrupted.
 package main
 
 import (
@@ -22,11 +25,16 @@ import (
 	"strings"
 	"syscall"
 
+	"gitlab.com/tsumiki/tsumiki/internal/chartrepotest"
 	"gitlab.com/tsumiki/tsumiki/internal/gitlabtest"
 	"gitlab.com/tsumiki/tsumiki/internal/gittest"
 )
 
-const project = "platform/manifests"
+const (
+	project       = "platform/manifests"
+	chartsProject = "platform/charts"
+	chartsID      = 2
+)
 
 func main() {
 	dir := flag.String("dir", "", "directory for the repositories (required)")
@@ -77,13 +85,24 @@ func run(dir, token, addr, ready string) error {
 		return err == nil
 	})
 
+	helm := chartrepotest.NewGitLab()
+	helm.AddProject(chartsID, chartsProject)
+	helm.AddToken(token, chartrepotest.Token{Kind: chartrepotest.AccessToken, Write: true})
+	apiHandler := api.Handler()
+
 	mux := http.NewServeMux()
-	mux.Handle("/api/v4/", api.Handler())
+	mux.Handle("/api/v4/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.EscapedPath(), "/packages/helm/") {
+			helm.Handler().ServeHTTP(w, r)
+			return
+		}
+		apiHandler.ServeHTTP(w, r)
+	}))
 	mux.Handle("/", git.Handler())
 	srv := &http.Server{Handler: mux}
 
 	if ready != "" {
-		env := fmt.Sprintf("FORGE_URL=%s\nFORGE_REPO=%s/%s.git\nFORGE_PROJECT=%s\nFORGE_BARE=%s\n", base, base, project, project, bare)
+		env := fmt.Sprintf("FORGE_URL=%s\nFORGE_REPO=%s/%s.git\nFORGE_PROJECT=%s\nFORGE_BARE=%s\nFORGE_HELM_REPO=%s/api/v4/projects/%d/packages/helm/stable\n", base, base, project, project, bare, base, chartsID)
 		if err := os.WriteFile(ready, []byte(env), 0o644); err != nil {
 			return err
 		}
