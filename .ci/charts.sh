@@ -25,8 +25,12 @@ publish)
   [ -d dist ] || fail "no dist/: the synth job's artifacts are missing"
   go build -o .charts/tsumiki ./cmd/tsumiki
   rm -rf .charts/packages
-  for env_dir in dist/*/; do
-    env=$(basename "$env_dir")
+  # One chart per environment, from its folder (not clusters/ or the
+  # layers' folders, which are other things).
+  for file in config/*.yaml; do
+    env=$(basename "$file" .yaml)
+    env_dir=dist/$env
+    [ -d "$env_dir" ] || fail "no $env_dir: the synth job's artifacts lack $env"
     .charts/tsumiki chart from-dist --dist "$env_dir" --name "tsumiki-$env" \
       --version "$version" --app-version "$CI_COMMIT_SHORT_SHA" \
       --description "The $env environment's manifests, synthesized by tsumiki" \

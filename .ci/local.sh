@@ -45,6 +45,7 @@ env -u TSUMIKI_REQUIRE_NODE .ci/local/node_modules/.bin/gitlab-ci-local \
   --variable "TSUMIKI_MANIFESTS_REPO=$FORGE_REPO" \
   --variable "CI_SERVER_URL=$FORGE_URL" \
   --variable "GITLAB_TOKEN=$token" \
+  --variable "TSUMIKI_CHART_REPOSITORY=$FORGE_HELM_REPO" \
   --variable "GOPATH=$(go env GOPATH)" \
   --variable "GOCACHE=$(go env GOCACHE)" \
   ${CI_LOCAL_JOBS:-}
@@ -58,4 +59,6 @@ grep -qx 'production/guestbook.k8s.yaml' <<<"$files" || fail "$branch lacks prod
 grep -qx 'flux-system/gotk-sync.yaml' <<<"$files" || fail "$branch lost flux-system/: $files"
 mrs=$(curl -fsS -H "PRIVATE-TOKEN: $token" "$FORGE_URL/api/v4/projects/${FORGE_PROJECT//\//%2F}/merge_requests?state=opened&source_branch=$branch")
 grep -q "\"source_branch\":\"$branch\"" <<<"$mrs" || fail "no open merge request from $branch: $mrs"
+# The charts job published every environment's chart of this commit.
+bash .ci/charts.sh check "$FORGE_HELM_REPO" "$token" "$short"
 echo "ci-local: pipeline passed; merge request open from $branch"
