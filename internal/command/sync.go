@@ -43,7 +43,7 @@ Exit codes: 0 success (including no changes), 1 failure, 2 bad usage.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&cfg.Repo, "repo", p.Env("TSUMIKI_MANIFESTS_REPO"), "manifests repository: https://…, ssh://…, git@host:group/project.git, file://… or a path (TSUMIKI_MANIFESTS_REPO)")
-	f.StringVar(&cfg.GitLabURL, "gitlab-url", p.Env("CI_SERVER_URL"), "GitLab URL (CI_SERVER_URL; else from an https --repo)")
+	f.StringVar(&cfg.ForgeURL, "gitlab-url", p.Env("CI_SERVER_URL"), "GitLab URL (CI_SERVER_URL; else from an https --repo)")
 	f.StringVar(&cfg.Project, "project", "", "project ID or group/project of the manifests repository (default: from --repo)")
 	f.StringVar(&cfg.Base, "base", "main", "branch of the manifests repository to change")
 	f.StringVar(&cfg.Dist, "dist", "dist", "directory of synthesized manifests")
@@ -102,7 +102,7 @@ Exit codes: 0 success (including no changes), 1 failure, 2 bad usage.`,
 		}
 		var forge deliver.Forge
 		if cfg.Mode == deliver.ModeMR && !cfg.DryRun {
-			c, err := gitlab.New(cfg.GitLabURL, cfg.Auth.Token, cfg.Project)
+			c, err := gitlab.New(cfg.ForgeURL, cfg.Auth.Token, cfg.Project)
 			if err != nil {
 				return err
 			}
@@ -144,7 +144,7 @@ func readCredentials(p cli.Process, cfg *deliver.Config, tokenFile, sshKeyFile s
 // that its errors name.
 var syncFlags = map[string]string{
 	"Repo":            "--repo (or TSUMIKI_MANIFESTS_REPO)",
-	"GitLabURL":       "--gitlab-url (or CI_SERVER_URL)",
+	"ForgeURL":       "--gitlab-url (or CI_SERVER_URL)",
 	"Project":         "--project",
 	"Base":            "--base",
 	"Dist":            "--dist",
