@@ -245,6 +245,16 @@ func (s *Server) Close() {
 	}
 }
 
+// SetWebURL sets the web address that html_url fields point at, as
+// GITHUB_SERVER_URL names it (github.com's is https://github.com while its
+// API is at https://api.github.com); the API's own URL by default. Pull
+// requests stored before keep their URL.
+func (s *Server) SetWebURL(u string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.webURL = strings.TrimSuffix(u, "/")
+}
+
 // SetClock replaces the server's clock, which stamps records and runs the
 // rate-limit windows; a test that advances it lets a rate limit reset
 // without waiting.

@@ -108,7 +108,7 @@ func newWorld(t *testing.T) *world {
 
 	w.cfg = deliver.Config{
 		Repo:               hs.URL + "/platform/manifests.git",
-		ForgeURL:          w.api.URL(),
+		ForgeURL:           w.api.URL(),
 		Base:               "main",
 		Path:               "clusters/prod",
 		Mode:               deliver.ModeMR,
