@@ -94,7 +94,9 @@ func TestArgoCDImageTagWorkflow(t *testing.T) {
 	}
 
 	before, _ := gittest.Snapshot(bare)
-	pushes := func() int { return strings.Count(strings.Join(git.Requests(), "\n"), "POST /acme/config.git/git-receive-pack") }
+	pushes := func() int {
+		return strings.Count(strings.Join(git.Requests(), "\n"), "POST /acme/config.git/git-receive-pack")
+	}
 	n := pushes()
 	out, pushed = job(t, "1f2e3d4")
 	if pushed || out != "main/values.yaml: front.imageTag: no change\n" {
