@@ -126,7 +126,7 @@ Exit codes: 0 success (including no changes), 1 failure, 2 bad usage.`,
 		}
 		var forge deliver.Forge
 		if cfg.Mode == deliver.ModeMR && !cfg.DryRun {
-			if forge, err = fg.client(p, cfg, githubAPI); err != nil {
+			if forge, err = fg.client(cfg, githubAPIURL(githubAPI, githubURL, p.Env("GITHUB_API_URL"), cfg.ForgeURL)); err != nil {
 				return syncError(err, res, fg, false)
 			}
 		}
@@ -160,8 +160,8 @@ type syncForge struct {
 	// env fills the forge URL, the source commit and the author from the
 	// CI system's variables.
 	env func(p cli.Process, cfg *deliver.Config, urls forgeURLs) error
-	// client makes the Forge.
-	client func(p cli.Process, cfg deliver.Config, apiURL string) (deliver.Forge, error)
+	// client makes the Forge; apiURL is GitHub's.
+	client func(cfg deliver.Config, apiURL string) (deliver.Forge, error)
 	// fields name the flags behind the forge's Config fields.
 	fields map[string]string
 }
@@ -172,7 +172,7 @@ var forges = map[string]syncForge{
 		tokenVar:  "GITLAB_TOKEN",
 		tokenHelp: "a project access token on the manifests project with role Developer or higher and scopes api and write_repository",
 		env:       gitlabEnv,
-		client: func(_ cli.Process, cfg deliver.Config, _ string) (deliver.Forge, error) {
+		client: func(cfg deliver.Config, _ string) (deliver.Forge, error) {
 			return gitlab.New(cfg.ForgeURL, cfg.Auth.Token, cfg.Project)
 		},
 		fields: map[string]string{"ForgeURL": "--gitlab-url (or CI_SERVER_URL)"},
@@ -184,13 +184,7 @@ var forges = map[string]syncForge{
 			"for the manifests repository with Contents write, and Pull requests write in mr mode; a workflow's own GITHUB_TOKEN " +
 			"cannot write to another repository",
 		env: githubEnv,
-		client: func(p cli.Process, cfg deliver.Config, apiURL string) (deliver.Forge, error) {
-			if apiURL == "" {
-				apiURL = p.Env("GITHUB_API_URL")
-			}
-			if apiURL == "" {
-				apiURL = github.APIURL(cfg.ForgeURL)
-			}
+		client: func(cfg deliver.Config, apiURL string) (deliver.Forge, error) {
 			return github.New(github.Options{APIURL: apiURL, Token: cfg.Auth.Token, Repository: cfg.Project})
 		},
 		fields: map[string]string{"ForgeURL": "--github-url (or GITHUB_SERVER_URL)"},
@@ -247,6 +241,18 @@ func githubEnv(p cli.Process, cfg *deliver.Config, urls forgeURLs) error {
 	}
 	cfg.Source.Ref = p.Env("GITHUB_REF_NAME")
 	return nil
+}
+
+// githubAPIURL picks GitHub's API URL: --github-api-url; GITHUB_API_URL
+// unless --github-url names another GitHub; else the one of the web address.
+func githubAPIURL(flagAPI, flagWeb, envAPI, webURL string) string {
+	switch {
+	case flagAPI != "":
+		return flagAPI
+	case flagWeb == "" && envAPI != "":
+		return envAPI
+	}
+	return github.APIURL(webURL)
 }
 
 // githubActions is the identity of GitHub Actions' own bot, which commits

@@ -255,3 +255,17 @@ func TestSyncGitHubRateLimit(t *testing.T) {
 		t.Errorf("stderr:\n%s", stderr.String())
 	}
 }
+
+func TestGitHubAPIURL(t *testing.T) {
+	for _, tt := range []struct{ flagAPI, flagWeb, env, web, want string }{
+		{"", "", "https://api.github.com", "https://github.com", "https://api.github.com"},
+		{"", "", "", "https://github.com", "https://api.github.com"},
+		{"", "", "", "https://ghe.example.com", "https://ghe.example.com/api/v3"},
+		{"", "https://ghe.example.com", "https://api.github.com", "https://ghe.example.com", "https://ghe.example.com/api/v3"},
+		{"https://api.ghe.example.com", "https://ghe.example.com", "https://api.github.com", "https://ghe.example.com", "https://api.ghe.example.com"},
+	} {
+		if got := githubAPIURL(tt.flagAPI, tt.flagWeb, tt.env, tt.web); got != tt.want {
+			t.Errorf("githubAPIURL(%q, %q, %q, %q) = %q, want %q", tt.flagAPI, tt.flagWeb, tt.env, tt.web, got, tt.want)
+		}
+	}
+}
