@@ -580,3 +580,52 @@ func TestAPIURL(t *testing.T) {
 		t.Errorf("a nested path: %v", err)
 	}
 }
+
+// TestPersistentFailureThenRerun: GitHub failing every attempt leaves the
+// pushed branch and an error that may pass; the re-run opens the pull
+// request once.
+func TestPersistentFailureThenRerun(t *testing.T) {
+	w := newWorld(t)
+	w.api.Inject(githubtest.Fault{Route: "GET /repos/{owner}/{repo}/pulls", Status: 502, Times: 4})
+	res, _, err := w.sync(t, w.cfg)
+	if !deliver.Temporary(err) || !res.Pushed || res.Status != deliver.StatusFailed {
+		t.Fatalf("err %v, result %+v", err, res)
+	}
+	if _, _, err := w.sync(t, w.cfg); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(w.api.PullRequests(repoName)); n != 1 {
+		t.Errorf("%d pull requests after the re-run", n)
+	}
+}
+
+// TestRetriedCloseAddsOneComment: the comment and the close of a
+// superseded pull request are each done once, however often either is
+// retried, and a re-run after the close failed for good adds no second
+// comment.
+func TestRetriedCloseAddsOneComment(t *testing.T) {
+	for _, closeFailures := range []int{2, 4} {
+		t.Run(fmt.Sprint(closeFailures), func(t *testing.T) {
+			w := newWorld(t)
+			if _, _, err := w.sync(t, w.cfg); err != nil {
+				t.Fatal(err)
+			}
+			w.api.Inject(githubtest.Fault{Route: "POST /repos/{owner}/{repo}/issues/{number}/comments", Status: 502, AfterHandling: true})
+			w.api.Inject(githubtest.Fault{Route: "PATCH /repos/{owner}/{repo}/pulls/{number}", Status: 502, Times: closeFailures})
+			second := next(w.cfg, t, 1, "v3")
+			_, _, err := w.sync(t, second)
+			if closeFailures == 4 {
+				if !deliver.Temporary(err) {
+					t.Fatalf("err = %v, want the close's failure", err)
+				}
+				_, _, err = w.sync(t, second)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c := w.comments(1); len(c) != 1 || w.pull(t, 1).State != "closed" {
+				t.Errorf("comments on #1 %q, state %s", c, w.pull(t, 1).State)
+			}
+		})
+	}
+}
