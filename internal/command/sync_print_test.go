@@ -44,7 +44,12 @@ func TestPrintResult(t *testing.T) {
 	var out bytes.Buffer
 	for _, r := range results {
 		out.WriteString("## " + r.name + "\n")
-		printResult(&out, r.res)
+		printResult(&out, r.res, deliver.GitLabConventions)
+	}
+	// GitHub's words for the same outcomes.
+	for _, r := range results[4:] {
+		out.WriteString("## GitHub: " + r.name + "\n")
+		printResult(&out, r.res, deliver.GitHubConventions)
 	}
 	golden := filepath.Join("testdata", "sync-output.golden")
 	if *update {

@@ -137,7 +137,7 @@ func TestReportOnEveryOutcome(t *testing.T) {
 				t.Fatalf("exit %d, want %d\n%s%s", code, tt.code, stdout.String(), stderr.String())
 			}
 			got := readReport(t, report)
-			if len(got) != 9 {
+			if len(got) != 12 || got["TSUMIKI_FORGE"] != "gitlab" || got["TSUMIKI_PR_NUMBER"] != got["TSUMIKI_MR_IID"] || got["TSUMIKI_PR_URL"] != got["TSUMIKI_MR_URL"] {
 				t.Errorf("report has %d variables: %v", len(got), got)
 			}
 			for k, v := range tt.want(s) {
@@ -325,7 +325,7 @@ func TestRunAgainOnlyWhenItMayPass(t *testing.T) {
 			"create merge request: project g/m not found (404), or the token's user cannot see it (check --project)"},
 	}
 	for _, tt := range tests {
-		if got := syncError(tt.err, tt.res, false).Error(); got != tt.want {
+		if got := syncError(tt.err, tt.res, forges[forgeGitLab], false).Error(); got != tt.want {
 			t.Errorf("syncError(%v) = %q, want %q", tt.err, got, tt.want)
 		}
 	}
@@ -365,7 +365,7 @@ func TestInterruptedSyncCleansUp(t *testing.T) {
 			tmp, report := t.TempDir(), filepath.Join(t.TempDir(), "sync.env")
 			cmd := exec.Command("sync", "--repo", hs.URL+"/g/manifests.git", "--dist", s.dist, "--report", report)
 			cmd.Dir = t.TempDir()
-			cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "GITLAB_TOKEN="+token, "CI_SERVER_URL="+s.api.URL(),
+			cmd.Env = append(os.Environ(), "GITHUB_ACTIONS=", "TMPDIR="+tmp, "GITLAB_TOKEN="+token, "CI_SERVER_URL="+s.api.URL(),
 				"CI_COMMIT_SHA=aaaaaaaabbbbbbbbccccccccddddddddeeeeeeee", "CI_COMMIT_TIMESTAMP=2026-03-01T12:00:00Z")
 			var out bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &out

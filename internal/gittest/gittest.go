@@ -1,7 +1,8 @@
 // Package gittest serves real bare git repositories over git's smart HTTP
 // protocol, through `git http-backend`, for tests and the local pipeline
 // run. Pushing needs the token as the basic-auth password (any user name),
-// as with GitLab; reading does too.
+// as with GitLab (GitHub can be asked to want a given user name with it);
+// reading does too.
 package gittest
 
 import (
@@ -28,6 +29,10 @@ type Server struct {
 	Root string
 	// Token is the password every request must carry.
 	Token string
+	// User, when set, is the user name that must come with the token, as
+	// GitHub wants "x-access-token" with an installation token; any user
+	// name passes when it is empty, as on GitLab.
+	User string
 
 	mu       sync.Mutex
 	requests []string
@@ -78,7 +83,7 @@ func (s *Server) Handler() http.Handler {
 // serveGit checks the token, then hands the request to git http-backend.
 func (s *Server) serveGit(w http.ResponseWriter, r *http.Request) {
 	user, pass, ok := r.BasicAuth()
-	if !ok || pass != s.Token {
+	if !ok || pass != s.Token || (s.User != "" && user != s.User) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="GitLab"`)
 		http.Error(w, "HTTP Basic: Access denied", http.StatusUnauthorized)
 		return

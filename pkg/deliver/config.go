@@ -52,11 +52,12 @@ type Config struct {
 	// Repo is the manifests repository: https, ssh, scp-like, file:// or a
 	// path. It must not carry credentials.
 	Repo string
-	// GitLabURL is the instance, such as https://gitlab.com; derived from
-	// an http(s) Repo.
-	GitLabURL string
-	// Project is the manifests project, numeric ID or group/project;
-	// derived from Repo.
+	// ForgeURL is the web address of the forge that hosts Repo: a GitLab
+	// instance such as https://gitlab.com, or GitHub (https://github.com
+	// or a GitHub Enterprise Server); derived from an http(s) Repo.
+	ForgeURL string
+	// Project is the manifests repository on the forge: GitLab's numeric
+	// ID or group/project, GitHub's owner/repo; derived from Repo.
 	Project string
 	// Base is the branch to change.
 	Base string
@@ -74,14 +75,16 @@ type Config struct {
 
 	// Title is the merge request's title and the commit's subject; the
 	// source commit's title by default. It is kept to one line of at most
-	// 255 characters, GitLab's limit.
+	// 255 characters, GitLab's limit (GitHub's is 256).
 	Title     string
 	Labels    []string
 	Assignees []string // user names or numeric IDs
 	Reviewers []string
 	Squash    bool
 	Draft     bool
-	// RemoveSourceBranch has GitLab delete the branch on merge.
+	// RemoveSourceBranch has GitLab delete the branch on merge. GitHub
+	// has no such setting per pull request (the repository's "Automatically
+	// delete head branches" does it).
 	RemoveSourceBranch bool
 	// Supersede closes the merge requests of older source commits for the
 	// same base and path, and deletes their branches.
@@ -110,13 +113,23 @@ type Config struct {
 // Source is the commit of the source repository the manifests came from.
 type Source struct {
 	SHA, ShortSHA, Title, ProjectURL string
+	// URL is the commit's web page; when empty, CommitURL derives GitLab's
+	// form from ProjectURL. GitHub's is ProjectURL/commit/SHA.
+	URL string
+	// Ref is the branch or tag the commit was built from, shown in the
+	// description when set.
+	Ref string
 	// Time is the commit's time. It orders the merge requests of different
 	// commits: only those of older commits are superseded.
 	Time time.Time
 }
 
-// CommitURL links the source commit, or is "" when the project URL is unknown.
+// CommitURL links the source commit: URL, or GitLab's commit page of
+// ProjectURL, or "" when neither is known.
 func (s Source) CommitURL() string {
+	if s.URL != "" {
+		return s.URL
+	}
 	if s.ProjectURL == "" || s.SHA == "" {
 		return ""
 	}
@@ -150,7 +163,7 @@ const maxTitle = 255
 
 // WithDefaults returns the configuration with everything that can be
 // derived filled in: the mode, author, short SHA, title and branch from the
-// source commit, the GitLab URL and project from an http(s) or ssh Repo,
+// source commit, the forge URL and project from an http(s) or ssh Repo,
 // the retry backoff; a trailing slash of Path and a Path of "." are
 // normalised. It checks nothing: that is Validate's job.
 func (c Config) WithDefaults() Config {
@@ -185,9 +198,9 @@ func (c Config) WithDefaults() Config {
 		c.Branch = "tsumiki/" + c.Source.ShortSHA
 	}
 	if ep, err := transport.NewEndpoint(c.Repo); err == nil && c.Repo != "" {
-		server, project := gitlabProject(ep)
-		if c.GitLabURL == "" {
-			c.GitLabURL = server
+		server, project := forgeProject(ep)
+		if c.ForgeURL == "" {
+			c.ForgeURL = server
 		}
 		if c.Project == "" {
 			c.Project = project
@@ -242,11 +255,11 @@ func (c Config) Validate() error {
 		if c.Branch == c.Base {
 			return &ConfigError{Field: "Branch", Value: c.Branch, Reason: "is also Config.Base; set Config.Mode to push to commit to the base branch"}
 		}
-		if c.GitLabURL == "" {
-			return &ConfigError{Field: "GitLabURL", Reason: "is required for a repository URL that does not name a GitLab web address (ssh, scp-like or local)"}
+		if c.ForgeURL == "" {
+			return &ConfigError{Field: "ForgeURL", Reason: "is required for a repository URL that does not name the forge's web address (ssh, scp-like or local)"}
 		}
-		if u, err := url.Parse(c.GitLabURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
-			return &ConfigError{Field: "GitLabURL", Value: redactURL(c.GitLabURL), Reason: "must be an http(s) URL without user info, such as https://gitlab.com"}
+		if u, err := url.Parse(c.ForgeURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+			return &ConfigError{Field: "ForgeURL", Value: redactURL(c.ForgeURL), Reason: "must be an http(s) URL without user info, such as https://gitlab.com or https://github.com"}
 		}
 		if c.Project == "" {
 			return &ConfigError{Field: "Project", Reason: "is required for a local repository in mr mode"}
@@ -260,12 +273,12 @@ func (c Config) Validate() error {
 		return &ConfigError{Field: "Repo", Value: redactURL(c.Repo), Reason: "holds a user name or password; give the token as Config.Auth.Token instead", Err: err}
 	}
 	if !c.DryRun && c.Auth.Token == "" && c.NeedsToken() {
-		return &ConfigError{Field: "Auth.Token", Reason: "is required: an access token of the manifests project with the Developer role or higher and the scopes api and write_repository"}
+		return &ConfigError{Field: "Auth.Token", Reason: "is required: an access token that may push to the manifests repository and, in mr mode, open merge requests there"}
 	}
 	return nil
 }
 
-// NeedsToken reports whether the sync needs Auth.Token: for the GitLab API
+// NeedsToken reports whether the sync needs Auth.Token: for the forge's API
 // in ModeMR, and for git over http(s).
 func (c Config) NeedsToken() bool {
 	if c.Mode != ModePush {
@@ -322,10 +335,10 @@ func (c *Config) keepMatcher() func(rel string) bool {
 	}
 }
 
-// gitlabProject reads a GitLab clone URL: the instance's address (https
-// and http only: an ssh host need not serve the web) and the project path
-// (https, http and ssh).
-func gitlabProject(ep *transport.Endpoint) (server, project string) {
+// forgeProject reads a clone URL of GitLab or GitHub: the forge's web
+// address (https and http only: an ssh host need not serve the web) and
+// the project path, group/project or owner/repo (https, http and ssh).
+func forgeProject(ep *transport.Endpoint) (server, project string) {
 	switch ep.Protocol {
 	case "https", "http":
 		host := ep.Host

@@ -59,6 +59,9 @@ type MergeRequestSpec struct {
 	Reviewers          []string
 	Squash             bool
 	RemoveSourceBranch bool
+	// Draft asks for a draft. A forge whose Conventions have a
+	// DraftPrefix finds it in Title already.
+	Draft bool
 }
 
 // Note is a comment on a merge request.
@@ -129,10 +132,10 @@ func Run(ctx context.Context, cfg Config, forge Forge, log *slog.Logger) (*Resul
 		log = slog.New(slog.DiscardHandler)
 	}
 	cfg = cfg.WithDefaults()
-	s := &syncRun{cfg: cfg, forge: forge, log: log, res: &Result{Status: StatusFailed, Base: cfg.Base}}
+	s := &syncRun{cfg: cfg, forge: forge, terms: ConventionsOf(forge), log: log, res: &Result{Status: StatusFailed, Base: cfg.Base}}
 	err := cfg.Validate()
 	if err == nil && forge == nil && cfg.Mode == ModeMR && !cfg.DryRun {
-		err = errors.New("deliver: a merge request needs a Forge")
+		err = errors.New("deliver: ModeMR needs a Forge")
 	}
 	if err == nil {
 		err = s.run(ctx)
@@ -149,6 +152,7 @@ func Run(ctx context.Context, cfg Config, forge Forge, log *slog.Logger) (*Resul
 type syncRun struct {
 	cfg   Config
 	forge Forge
+	terms Conventions
 	log   *slog.Logger
 	res   *Result
 	repo  *gitsync.Repo

@@ -108,7 +108,7 @@ func newWorld(t *testing.T) *world {
 
 	w.cfg = deliver.Config{
 		Repo:               hs.URL + "/platform/manifests.git",
-		GitLabURL:          w.api.URL(),
+		ForgeURL:           w.api.URL(),
 		Base:               "main",
 		Path:               "clusters/prod",
 		Mode:               deliver.ModeMR,
@@ -154,7 +154,7 @@ func (w *world) sync(t *testing.T, cfg deliver.Config) (*deliver.Result, string,
 
 func (w *world) syncWith(t *testing.T, cfg deliver.Config, wrap func(deliver.Forge) deliver.Forge) (*deliver.Result, string, error) {
 	t.Helper()
-	client, err := gitlab.New(cfg.GitLabURL, cfg.Auth.Token, "platform/manifests")
+	client, err := gitlab.New(cfg.ForgeURL, cfg.Auth.Token, "platform/manifests")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -502,6 +502,14 @@ func TestTransientFailuresAreRetried(t *testing.T) {
 	}
 	if got := w2.waited(); !slices.Equal(got, []time.Duration{time.Second}) {
 		t.Errorf("waits = %v, want the 1s Retry-After asked", got)
+	}
+
+	// A server that asks for longer than the backoff waits is not retried
+	// early: the step fails at once, as a failure that may pass.
+	w3 := newWorld(t)
+	w3.api.FailNext(1, 429, "3600")
+	if _, _, err := w3.sync(t, w3.cfg); !deliver.Temporary(err) || len(w3.waited()) != 0 {
+		t.Errorf("err = %v, waits %v; want a failure at once", err, w3.waited())
 	}
 }
 

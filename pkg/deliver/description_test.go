@@ -77,12 +77,12 @@ func TestWebURLAndDerivedProject(t *testing.T) {
 		}
 	}
 	cfg := Config{Repo: "https://gitlab.example.com:8443/platform/manifests.git", Mode: ModeMR, Base: "main", Branch: "b", Dist: "dist", Auth: gitsync.Auth{Token: "t"}}.WithDefaults()
-	if err := cfg.Validate(); err != nil || cfg.GitLabURL != "https://gitlab.example.com:8443" || cfg.Project != "platform/manifests" {
-		t.Errorf("Validate: %v; gitlab %q, project %q", err, cfg.GitLabURL, cfg.Project)
+	if err := cfg.Validate(); err != nil || cfg.ForgeURL != "https://gitlab.example.com:8443" || cfg.Project != "platform/manifests" {
+		t.Errorf("Validate: %v; gitlab %q, project %q", err, cfg.ForgeURL, cfg.Project)
 	}
 	ssh := Config{Repo: "git@gitlab.example.com:platform/manifests.git", Mode: ModeMR, Base: "main", Branch: "b", Dist: "dist"}.WithDefaults()
 	var ce *ConfigError
-	if err := ssh.Validate(); !errors.As(err, &ce) || ce.Field != "GitLabURL" {
+	if err := ssh.Validate(); !errors.As(err, &ce) || ce.Field != "ForgeURL" {
 		t.Errorf("an ssh repository without a GitLab URL: %v", err)
 	}
 }
@@ -149,9 +149,14 @@ func TestTitles(t *testing.T) {
 		t.Errorf("title %q", cfg.Title)
 	}
 	cfg.Title = strings.Repeat("é", 300)
-	s := (&syncRun{cfg: cfg, res: &Result{}}).spec()
-	if n := len([]rune(s.Title)); n != 255 || !strings.HasPrefix(s.Title, "Draft: ") || !strings.HasSuffix(s.Title, "…") {
+	s := (&syncRun{cfg: cfg, terms: GitLabConventions, res: &Result{}}).spec()
+	if n := len([]rune(s.Title)); n != 255 || !strings.HasPrefix(s.Title, "Draft: ") || !strings.HasSuffix(s.Title, "…") || !s.Draft {
 		t.Errorf("title of %d characters: %q", n, s.Title)
+	}
+	// On GitHub a draft is a flag: the title stays as it is.
+	cfg.Title = "Roll out v2"
+	if s := (&syncRun{cfg: cfg, terms: GitHubConventions, res: &Result{}}).spec(); s.Title != "Roll out v2" || !s.Draft {
+		t.Errorf("GitHub spec: %+v", s)
 	}
 }
 
@@ -176,12 +181,12 @@ func TestValidate(t *testing.T) {
 		{"Branch", func(c *Config) { c.Source = Source{} }},
 		{"Dist", func(c *Config) { c.Dist = "" }},
 		{"Keep", func(c *Config) { c.Keep = []string{"[a"} }},
-		{"GitLabURL", func(c *Config) { c.GitLabURL = "gitlab.example.com" }},
-		{"GitLabURL", func(c *Config) { c.Repo, c.GitLabURL = "git@gitlab.example.com:p/m.git", "" }},
-		{"Project", func(c *Config) { c.Repo, c.GitLabURL = "/srv/git/m.git", "https://gitlab.example.com" }},
+		{"ForgeURL", func(c *Config) { c.ForgeURL = "gitlab.example.com" }},
+		{"ForgeURL", func(c *Config) { c.Repo, c.ForgeURL = "git@gitlab.example.com:p/m.git", "" }},
+		{"Project", func(c *Config) { c.Repo, c.ForgeURL = "/srv/git/m.git", "https://gitlab.example.com" }},
 		{"Auth.Token", func(c *Config) { c.Auth.Token = "" }},
 		{"Auth.SSHKey", func(c *Config) {
-			c.Repo, c.GitLabURL = "ssh://git@gitlab.example.com/p/m.git", "https://gitlab.example.com"
+			c.Repo, c.ForgeURL = "ssh://git@gitlab.example.com/p/m.git", "https://gitlab.example.com"
 		}},
 	} {
 		cfg := good

@@ -11,8 +11,9 @@ import (
 // destructive to make unasked, a branch holding commits sync did not make.
 var ErrRefused = errors.New("refused")
 
-// ErrExists is returned by Forge.Create when the merge request exists.
-var ErrExists = errors.New("merge request already exists")
+// ErrExists is returned by Forge.Create when an open merge request exists
+// for the same branches.
+var ErrExists = errors.New("an open merge request exists for the branches")
 
 // ErrUnknownUser is wrapped by a Forge's errors for an assignee or
 // reviewer it does not know.

@@ -154,8 +154,8 @@ func isSyncCommit(message string) bool {
 func (s *syncRun) spec() MergeRequestSpec {
 	cfg := s.cfg
 	title := cfg.Title
-	if cfg.Draft && !strings.HasPrefix(title, "Draft:") {
-		title = "Draft: " + title
+	if p := s.terms.DraftPrefix; cfg.Draft && p != "" && !strings.HasPrefix(title, strings.TrimSpace(p)) {
+		title = p + title
 	}
 	return MergeRequestSpec{
 		Source:             cfg.Branch,
@@ -167,6 +167,7 @@ func (s *syncRun) spec() MergeRequestSpec {
 		Reviewers:          cfg.Reviewers,
 		Squash:             cfg.Squash,
 		RemoveSourceBranch: cfg.RemoveSourceBranch,
+		Draft:              cfg.Draft,
 	}
 }
 
@@ -180,12 +181,12 @@ func truncate(s string, n int) string {
 
 // openMergeRequest opens the merge request for the change branch, or
 // updates the one that is open, including one another sync opened
-// meanwhile (GitLab answers 409 to the second create).
+// meanwhile (GitLab answers 409 to the second create, GitHub 422).
 func (s *syncRun) openMergeRequest(ctx context.Context) error {
-	cfg, res, forge := s.cfg, s.res, s.forge
+	cfg, res, forge, noun := s.cfg, s.res, s.forge, s.terms.Noun
 	spec := s.spec()
 	find := func() (*MergeRequest, error) {
-		return retry(ctx, cfg.Retry, s.log, "find merge request", func() (*MergeRequest, error) {
+		return retry(ctx, cfg.Retry, s.log, "find "+noun, func() (*MergeRequest, error) {
 			return forge.FindOpen(ctx, spec.Source, spec.Target)
 		})
 	}
@@ -194,12 +195,12 @@ func (s *syncRun) openMergeRequest(ctx context.Context) error {
 		return err
 	}
 	if mr == nil {
-		created, err := retry(ctx, cfg.Retry, s.log, "create merge request", func() (*MergeRequest, error) {
+		created, err := retry(ctx, cfg.Retry, s.log, "create "+noun, func() (*MergeRequest, error) {
 			return forge.Create(ctx, spec)
 		})
 		switch {
 		case err == nil:
-			s.log.Info("created merge request", "iid", created.IID)
+			s.log.Info("created "+noun, "ref", s.terms.Ref(created.IID))
 			res.MergeRequest, res.Status = created, StatusOpened
 			return nil
 		case !errors.Is(err, ErrExists):
@@ -211,18 +212,18 @@ func (s *syncRun) openMergeRequest(ctx context.Context) error {
 			return err
 		}
 		if mr == nil {
-			return errors.New("GitLab reports an open merge request for the branch, but lists none")
+			return fmt.Errorf("%s reports an open %s for the branch, but lists none", s.terms.Forge, noun)
 		}
 	}
 	res.MergeRequest = mr
 	iid := mr.IID
-	updated, err := retry(ctx, cfg.Retry, s.log, "update merge request", func() (*MergeRequest, error) {
+	updated, err := retry(ctx, cfg.Retry, s.log, "update "+noun, func() (*MergeRequest, error) {
 		return forge.Update(ctx, iid, spec)
 	})
 	if err != nil {
 		return err
 	}
-	s.log.Info("updated merge request", "iid", updated.IID)
+	s.log.Info("updated "+noun, "ref", s.terms.Ref(updated.IID))
 	res.MergeRequest, res.Status = updated, StatusUpdated
 	return nil
 }
@@ -242,7 +243,7 @@ type candidate struct {
 // open.
 func (s *syncRun) supersede(ctx context.Context, mine *MergeRequest) error {
 	cfg, res := s.cfg, s.res
-	open, err := retry(ctx, cfg.Retry, s.log, "list merge requests", func() ([]MergeRequest, error) {
+	open, err := retry(ctx, cfg.Retry, s.log, "list "+s.terms.Noun+"s", func() ([]MergeRequest, error) {
 		return s.forge.ListOpen(ctx, cfg.Base)
 	})
 	if err != nil {
@@ -283,7 +284,7 @@ func (s *syncRun) supersede(ctx context.Context, mine *MergeRequest) error {
 	if sha := newest.marker.Source; sha != "" {
 		newer += " (" + sha[:min(len(sha), 8)] + ")"
 	}
-	note := fmt.Sprintf("Superseded by !%d (%s), which holds the manifests of %s. Closed by tsumiki.", newest.mr.IID, newest.mr.URL, newer)
+	note := fmt.Sprintf("Superseded by %s (%s), which holds the manifests of %s. Closed by tsumiki.", s.terms.Ref(newest.mr.IID), newest.mr.URL, newer)
 	for _, c := range others {
 		if c.mr.IID != newest.mr.IID && c.marker.olderThan(newest.marker) {
 			if err := s.close(ctx, c.mr, note); err != nil {
@@ -313,13 +314,13 @@ func (s *syncRun) close(ctx context.Context, mr MergeRequest, note string) error
 	if err := s.noteOnce(ctx, mr.IID, note); err != nil {
 		return err
 	}
-	err := retryErr(ctx, cfg.Retry, s.log, fmt.Sprintf("close merge request !%d", mr.IID), func() error {
+	err := retryErr(ctx, cfg.Retry, s.log, fmt.Sprintf("close %s %s", s.terms.Noun, s.terms.Ref(mr.IID)), func() error {
 		return s.forge.Close(ctx, mr.IID)
 	})
 	if err != nil {
 		return err
 	}
-	s.log.Info("closed merge request", "iid", mr.IID)
+	s.log.Info("closed "+s.terms.Noun, "ref", s.terms.Ref(mr.IID))
 	closed := Superseded{MergeRequest: mr}
 	if mr.SourceBranch != "" && mr.SourceBranch != cfg.Base {
 		closed.BranchDeleted, closed.BranchKept = s.deleteBranch(ctx, mr.SourceBranch)
@@ -341,7 +342,7 @@ func (s *syncRun) noteOnce(ctx context.Context, iid int, body string) error {
 		}
 		return Note{}, false
 	}
-	what := fmt.Sprintf("comment on merge request !%d", iid)
+	what := fmt.Sprintf("comment on %s %s", s.terms.Noun, s.terms.Ref(iid))
 	posted := false
 	mine, err := retry(ctx, cfg.Retry, s.log, what, func() (Note, error) {
 		notes, err := forge.Notes(ctx, iid)
@@ -409,6 +410,9 @@ func Description(cfg Config, changes []manifest.Change) string {
 		if u := cfg.Source.CommitURL(); u != "" {
 			src = fmt.Sprintf("[`%s`](%s)", cfg.Source.ShortSHA, u)
 		}
+	}
+	if cfg.Source.Ref != "" {
+		src += " on `" + cell(oneLine(cfg.Source.Ref)) + "`"
 	}
 	fmt.Fprintf(&b, "Manifests synthesized by tsumiki from %s", src)
 	if cfg.Source.Title != "" {

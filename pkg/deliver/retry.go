@@ -16,8 +16,11 @@ type Backoff struct {
 	// Delays are the waits before each retry, so len(Delays) retries at
 	// most. Nil means DefaultBackoff's; an empty, non-nil slice, no retries.
 	Delays []time.Duration
-	// MaxRetryAfter caps the wait a server asks for with Retry-After,
-	// which otherwise replaces the delay; 0 means DefaultBackoff's.
+	// MaxRetryAfter is the longest wait a server may ask for (with
+	// Retry-After, or GitHub's rate-limit reset), which replaces the delay;
+	// a step whose server asks for longer fails at once, with its error,
+	// rather than retry early into the same refusal. 0 means
+	// DefaultBackoff's.
 	MaxRetryAfter time.Duration
 	// Sleep waits d, or until ctx is done and then returns its error; nil
 	// uses a timer. Tests record the waits instead of sleeping.
@@ -25,7 +28,8 @@ type Backoff struct {
 }
 
 // DefaultBackoff retries four times within about 15 s, or longer only as a
-// server's Retry-After demands, up to a minute per wait.
+// server's Retry-After demands, up to a minute per wait; a server that asks
+// for longer is not retried.
 var DefaultBackoff = Backoff{
 	Delays:        []time.Duration{500 * time.Millisecond, 1 * time.Second, 4 * time.Second, 8 * time.Second},
 	MaxRetryAfter: time.Minute,
@@ -55,9 +59,9 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// Transient marks an error worth retrying: a 5xx or 429 answer, a timeout,
-// a reset connection. RetryAfter, when set, is how long the server asked to
-// wait. Forges return it for such failures.
+// Transient marks an error worth retrying: a 5xx or 429 answer, a rate
+// limit, a timeout, a reset connection. RetryAfter, when set, is how long
+// the server asked to wait. Forges return it for such failures.
 type Transient struct {
 	Err        error
 	RetryAfter time.Duration
@@ -94,20 +98,22 @@ func retry[T any](ctx context.Context, b Backoff, log *slog.Logger, what string,
 		var t *Transient
 		retryable := errors.As(err, &t) || gitsync.Temporary(err)
 		if !retryable || attempt >= len(b.Delays) || ctx.Err() != nil {
-			var zero T
-			return zero, err
+			return zero[T](), err
 		}
 		wait := b.Delays[attempt]
-		if ra := retryAfter(err); ra > 0 {
-			wait = min(ra, b.MaxRetryAfter)
+		if ra := retryAfter(err); ra > b.MaxRetryAfter {
+			return zero[T](), err
+		} else if ra > 0 {
+			wait = ra
 		}
 		log.Warn("transient failure, retrying", "op", what, "attempt", attempt+1, "wait", wait, "error", err)
 		if serr := b.Sleep(ctx, wait); serr != nil {
-			var zero T
-			return zero, errors.Join(err, serr)
+			return zero[T](), errors.Join(err, serr)
 		}
 	}
 }
+
+func zero[T any]() (z T) { return z }
 
 // retryErr is retry for a step without a result.
 func retryErr(ctx context.Context, b Backoff, log *slog.Logger, what string, op func() error) error {

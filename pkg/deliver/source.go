@@ -39,7 +39,7 @@ func webURL(cloneURL string) string {
 	if err != nil {
 		return ""
 	}
-	server, project := gitlabProject(ep)
+	server, project := forgeProject(ep)
 	if project == "" {
 		return ""
 	}

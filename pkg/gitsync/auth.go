@@ -14,8 +14,12 @@ import (
 // shows them.
 type Auth struct {
 	// Token is sent as the password of HTTPS basic auth, the way GitLab
-	// accepts personal, project and group access tokens.
+	// accepts personal, project and group access tokens, and GitHub
+	// personal access tokens and GitHub App installation tokens.
 	Token string
+	// Username goes with Token: "oauth2" if empty, which GitLab accepts;
+	// GitHub wants "x-access-token" for an installation token.
+	Username string
 	// SSHKey is a PEM private key for ssh:// and scp-like URLs.
 	SSHKey []byte
 	// KnownHosts holds known_hosts lines; SSH is refused without them,
@@ -68,7 +72,11 @@ func (a Auth) method(url string) (transport.AuthMethod, func(), error) {
 		if a.Token == "" {
 			return nil, noop, nil
 		}
-		return &githttp.BasicAuth{Username: "oauth2", Password: a.Token}, noop, nil
+		user := a.Username
+		if user == "" {
+			user = "oauth2"
+		}
+		return &githttp.BasicAuth{Username: user, Password: a.Token}, noop, nil
 	case "ssh":
 		if len(a.SSHKey) == 0 {
 			return nil, noop, &AuthError{Field: "SSHKey", Reason: "an ssh URL needs a private key (Auth.SSHKey)"}

@@ -84,9 +84,9 @@ func httpResponse(err error) *http.Response {
 func explain(op, url string, err error) error {
 	switch {
 	case errors.Is(err, transport.ErrAuthenticationRequired):
-		return fmt.Errorf("%s %s: %w: the token was not accepted; use an access token of the manifests project with the write_repository scope%s", op, url, ErrAuth, serverSaid(err, transport.ErrAuthenticationRequired))
+		return fmt.Errorf("%s %s: %w: the token was not accepted%s", op, url, ErrAuth, serverSaid(err, transport.ErrAuthenticationRequired))
 	case errors.Is(err, transport.ErrAuthorizationFailed):
-		return fmt.Errorf("%s %s: %w: the token may not do this; it needs the Developer role (or higher) and the write_repository scope%s", op, url, ErrAuth, serverSaid(err, transport.ErrAuthorizationFailed))
+		return fmt.Errorf("%s %s: %w: the token may not do this%s", op, url, ErrAuth, serverSaid(err, transport.ErrAuthorizationFailed))
 	case errors.Is(err, transport.ErrRepositoryNotFound):
 		return fmt.Errorf("%s %s: repository not found (or the token cannot see it)%s", op, url, serverSaid(err, transport.ErrRepositoryNotFound))
 	}
