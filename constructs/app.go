@@ -140,8 +140,6 @@ type Output struct {
 // Document is one synthesized object: where it came from, what it is, and
 // its YAML.
 type Document struct {
-	// Path is the construct path of the API object.
-	Path string
 	// GroupVersionKind, Namespace and Name are the object's, as written.
 	GroupVersionKind schema.GroupVersionKind
 	Namespace, Name  string
@@ -149,6 +147,17 @@ type Document struct {
 	File string
 	// YAML is the object's document, without a "---" separator.
 	YAML []byte
+
+	node *Node
+}
+
+// Path is the construct path of the document's API object. It is built
+// when asked for: most callers never need it.
+func (d Document) Path() string {
+	if d.node == nil {
+		return ""
+	}
+	return d.node.Path()
 }
 
 // File is one output file.

@@ -8,7 +8,11 @@ import "fmt"
 // same-named objects from different namespaces. Two objects that would still
 // share a file are an error.
 func (s *synthesis) layout(p AppProps) (*Output, error) {
-	out := &Output{}
+	total := 0
+	for _, c := range s.charts {
+		total += len(c.objects)
+	}
+	out := &Output{Documents: make([]Document, 0, total)}
 	owners := map[string]*renderedObject{}
 	var ps problems
 	addFile := func(name string, objs []*renderedObject) {
@@ -26,7 +30,7 @@ func (s *synthesis) layout(p AppProps) (*Output, error) {
 		out.Files = append(out.Files, File{Name: name, Data: joinDocuments(docs), Objects: len(objs)})
 		for _, o := range objs {
 			out.Documents = append(out.Documents, Document{
-				Path: o.obj.node.Path(), GroupVersionKind: o.gvk, Namespace: o.namespace, Name: o.name, File: name, YAML: o.yaml,
+				GroupVersionKind: o.gvk, Namespace: o.namespace, Name: o.name, File: name, YAML: o.yaml, node: o.obj.node,
 			})
 		}
 	}

@@ -41,7 +41,7 @@ func namespaceNames(out *constructs.Output) (names []string, paths []string) {
 	for _, d := range out.Documents {
 		if d.GroupVersionKind.Kind == "Namespace" {
 			names = append(names, d.Name)
-			paths = append(paths, d.Path+" in "+d.File)
+			paths = append(paths, d.Path()+" in "+d.File)
 		}
 	}
 	return names, paths

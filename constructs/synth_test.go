@@ -293,10 +293,10 @@ func TestOutputTypes(t *testing.T) {
 		// Each document names its object and file, and is part of the file.
 		var docs []string
 		for _, d := range out.Documents {
-			docs = append(docs, fmt.Sprintf("%s %s %s/%s", d.Path, d.GroupVersionKind.Kind, d.Namespace, d.Name))
+			docs = append(docs, fmt.Sprintf("%s %s %s/%s", d.Path(), d.GroupVersionKind.Kind, d.Namespace, d.Name))
 			i := slices.IndexFunc(out.Files, func(f constructs.File) bool { return f.Name == d.File })
 			if i < 0 || !bytes.Contains(out.Files[i].Data, d.YAML) || !bytes.HasPrefix(d.YAML, []byte("apiVersion: ")) {
-				t.Errorf("output type %d: document %s is not in its file %q", tt.props.OutputType, d.Path, d.File)
+				t.Errorf("output type %d: document %s is not in its file %q", tt.props.OutputType, d.Path(), d.File)
 			}
 		}
 		if want := []string{"a/cm ConfigMap one/same", "b/cm ConfigMap two/same", "b/role ClusterRole /reader"}; !slices.Equal(docs, want) {

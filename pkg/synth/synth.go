@@ -389,7 +389,7 @@ func (b *envBuilder) add(app, layer string, rendered *constructs.Output) []error
 	dir := layerDir(b.out.Name, layer)
 	generated := map[string]bool{} // the file of the app's own Namespace objects
 	for _, d := range rendered.Documents {
-		if strings.HasPrefix(d.Path, constructs.NamespacesChartID+"/") {
+		if strings.HasPrefix(d.Path(), constructs.NamespacesChartID+"/") {
 			b.needed[d.Name], generated[d.File] = true, true
 		}
 	}
@@ -412,10 +412,10 @@ func (b *envBuilder) add(app, layer string, rendered *constructs.Output) []error
 		d.File = path.Join(dir, d.File)
 		k := keyOf(d)
 		if other, ok := b.objects[k]; ok {
-			errs = append(errs, fmt.Errorf("%w: %s is defined by app %s at %s and by app %s at %s", constructs.ErrDuplicateObject, k, other.app, other.path, app, d.Path))
+			errs = append(errs, fmt.Errorf("%w: %s is defined by app %s at %s and by app %s at %s", constructs.ErrDuplicateObject, k, other.app, other.path, app, d.Path()))
 			continue
 		}
-		b.objects[k] = origin{app, d.Path}
+		b.objects[k] = origin{app, d.Path()}
 		b.out.Documents = append(b.out.Documents, d)
 	}
 	return errs

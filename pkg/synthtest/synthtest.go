@@ -98,7 +98,7 @@ func parse(t testing.TB, docs []constructs.Document, out *constructs.Output) *Ma
 	for _, d := range docs {
 		var content map[string]any
 		if err := yaml.Unmarshal(d.YAML, &content); err != nil {
-			t.Fatalf("%s: the synthesized YAML does not parse: %v\n%s", d.Path, err, d.YAML)
+			t.Fatalf("%s: the synthesized YAML does not parse: %v\n%s", d.Path(), err, d.YAML)
 		}
 		m.Objects = append(m.Objects, &Object{Document: d, Content: content})
 	}
@@ -185,7 +185,7 @@ func (o *Object) Field(path string) any {
 func (o *Object) Decode(t testing.TB, into runtime.Object) {
 	t.Helper()
 	if err := yaml.UnmarshalStrict(o.YAML, into); err != nil {
-		t.Fatalf("%s: %v", o.Path, err)
+		t.Fatalf("%s: %v", o.Path(), err)
 	}
 }
 

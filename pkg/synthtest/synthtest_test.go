@@ -73,8 +73,8 @@ func TestFind(t *testing.T) {
 			t.Errorf("Field(%s) = %v, want %v", path, got, want)
 		}
 	}
-	if cm.Path != "test/config" || cm.File != "test.k8s.yaml" {
-		t.Errorf("document %s in %s", cm.Path, cm.File)
+	if cm.Path() != "test/config" || cm.File != "test.k8s.yaml" {
+		t.Errorf("document %s in %s", cm.Path(), cm.File)
 	}
 	if m.Find("ConfigMap", "demo/greeting") != cm || m.Find("ConfigMap", "other/greeting") != nil {
 		t.Error("Find by namespace and name")
