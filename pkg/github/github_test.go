@@ -233,7 +233,7 @@ func TestFirstSyncOpensAPullRequest(t *testing.T) {
 	}
 	for _, s := range []string{
 		"[`01234567`](https://github.example.com/platform/app/commit/0123456789abcdef0123456789abcdef01234567) on `main`: Scale the app.",
-		"| changed | ConfigMap | demo | app |",
+		"| changed | clusters/prod | ConfigMap | demo | app |",
 		"\n<!-- tsumiki: base=main path=/clusters/prod source=0123456789abcdef0123456789abcdef01234567 time=2026-03-01T12:00:00Z -->\n",
 	} {
 		if !strings.Contains(pr.Body, s) {
