@@ -3,6 +3,7 @@ package command
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -18,9 +19,9 @@ import (
 // stay byte for byte.
 func Bump(p cli.Process) *cobra.Command {
 	var (
-		dir, env, file string
-		images, sets   []string
-		dryRun         bool
+		dir, env, file, report string
+		images, sets           []string
+		dryRun                 bool
 	)
 	cmd := &cobra.Command{
 		Use:   "bump (--env ENVIRONMENT --image NAME=REFERENCE... | --file FILE --set PATH=VALUE...)",
@@ -36,8 +37,9 @@ at PATH: keys separated by dots, list indexes in brackets, other keys quoted,
 as in .front.imageTag, spec.containers[0].image or metadata.labels."app.kubernetes.io/version".
 
 bump prints one line per value, "old → new" or "no change", and writes the
-file once, atomically, only if something changed; so a pipeline can commit
-only when the file changed without running git diff. It never adds a key:
+file once, atomically, only if something changed; --report FILE says which
+(TSUMIKI_CHANGED=true or false), so a pipeline commits and pushes only when
+the file changed, without running git diff. It never adds a key:
 a new one goes into the file by hand, in a reviewed commit. --dry-run prints
 the change as a diff and writes nothing.
 
@@ -59,9 +61,12 @@ was; 2 bad flags.`,
 			}
 			if dryRun {
 				fmt.Fprint(p.Stdout, edit.Diff())
-				return nil
+				return writeBumpReport(report, edit)
 			}
-			return edit.Write()
+			if err := edit.Write(); err != nil {
+				return err
+			}
+			return writeBumpReport(report, edit)
 		},
 	}
 	f := cmd.Flags()
@@ -71,7 +76,21 @@ was; 2 bad flags.`,
 	f.StringVar(&file, "file", "", "the YAML `file` to change with --set")
 	f.StringArrayVar(&sets, "set", nil, "set the string at PATH to VALUE, as `PATH=VALUE` (repeatable)")
 	f.BoolVar(&dryRun, "dry-run", false, "print the change as a diff; write nothing")
+	f.StringVar(&report, "report", "", "write TSUMIKI_CHANGED=true or false and TSUMIKI_FILE to this dotenv `file`, such as \"$GITHUB_OUTPUT\" (a step's outputs) or a GitLab CI dotenv report")
 	return cmd
+}
+
+// writeBumpReport tells a pipeline whether bump changed the file, so that
+// it commits and pushes only then.
+func writeBumpReport(path string, edit *config.Edit) error {
+	if path == "" {
+		return nil
+	}
+	data := fmt.Sprintf("TSUMIKI_CHANGED=%t\nTSUMIKI_FILE=%s\n", edit.Changed(), edit.File)
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		return fmt.Errorf("--report: %w", err)
+	}
+	return nil
 }
 
 // bumpEdit makes the edit the flags ask for, in memory.

@@ -51,15 +51,17 @@ func TestArgoCDImageTagWorkflow(t *testing.T) {
 		run(t, "", "clone", "-q", repoURL, work)
 		t.Chdir(work)
 		var stdout, stderr bytes.Buffer
-		if code := runBump([]string{"--file", "main/values.yaml", "--set", ".front.imageTag=" + tag}, &stdout, &stderr); code != 0 {
+		// The step's outputs, as GitHub Actions gives them: $GITHUB_OUTPUT.
+		outputs := filepath.Join(t.TempDir(), "github-output")
+		if code := runBump([]string{"--file", "main/values.yaml", "--set", ".front.imageTag=" + tag, "--report", outputs}, &stdout, &stderr); code != 0 {
 			t.Fatalf("bump: exit %d: %s", code, stderr.String())
 		}
-		// bump says, per value, "old → new" or "no change": no git diff.
-		changed := false
-		for _, line := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
-			changed = changed || !strings.HasSuffix(line, ": no change")
+		// bump's report says whether the file changed: no git diff.
+		report, err := os.ReadFile(outputs)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if !changed {
+		if !strings.Contains(string(report), "TSUMIKI_CHANGED=true\n") {
 			return stdout.String(), false
 		}
 		commit := exec.Command("git", "commit", "-q", "-am", "Deploy front "+tag)
