@@ -62,6 +62,7 @@ Exit codes: 0 success (including no changes), 1 failure, 2 bad usage.`,
 	f.BoolVar(&cfg.DryRun, "dry-run", false, "clone and print the plan; change nothing anywhere")
 	f.BoolVar(&cfg.AllowMassDelete, "allow-mass-delete", false, "allow a change that removes more objects from --path than it leaves, or empties a folder")
 	f.BoolVar(&cfg.AllowSecrets, "allow-secrets", false, "allow Secrets that hold data (for output encrypted downstream); their values never show")
+	fluxFlags(f, &cfg)
 	f.StringVar(&report, "report", "sync.env", "dotenv report for GitLab CI, written on every outcome (empty: none)")
 	f.StringVar(&tokenFile, "token-file", "", "file holding the GitLab token (default: GITLAB_TOKEN)")
 	f.StringVar(&sshKeyFile, "ssh-key", "", "private key file for ssh repositories (default: SSH_PRIVATE_KEY)")
@@ -151,6 +152,7 @@ var syncFlags = map[string]string{
 	"Path":            "--path",
 	"Branch":          "--branch",
 	"Keep":            "--keep",
+	"FluxPaths":       "--flux-path",
 	"Mode":            "--mode",
 	"Title":           "--title",
 	"Auth.Token":      "GITLAB_TOKEN (or --token-file)",
@@ -185,6 +187,9 @@ func syncError(err error, res *deliver.Result, jobToken bool) error {
 		api      *gitlab.APIError
 		declined *gitsync.DeclinedError
 	)
+	if ferr := fluxError(err); ferr != nil {
+		return ferr
+	}
 	switch {
 	case errors.As(err, &ce):
 		return cli.Usage(configError(ce, jobToken))
@@ -260,6 +265,7 @@ func printResult(out io.Writer, res *deliver.Result) {
 			fmt.Fprintf(out, "  %-7s %s\n", group.action, f)
 		}
 	}
+	printFlux(out, res)
 	switch {
 	case res.Status == deliver.StatusDryRun:
 		fmt.Fprintln(out, "dry run: nothing written")
