@@ -202,7 +202,7 @@ func (s *syncRun) run(ctx context.Context) error {
 	}
 	// Nothing is committed that Flux would refuse; a dry run shows it too.
 	if !plan.Empty() || cfg.DryRun {
-		if res.Flux, err = s.checkFlux(dist, managed); err != nil {
+		if res.Flux, err = s.checkFlux(dist, newObjects, managed); err != nil {
 			return err
 		}
 	}

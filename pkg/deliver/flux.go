@@ -39,6 +39,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 	fluxkustomize "github.com/fluxcd/pkg/kustomize"
@@ -138,8 +139,9 @@ type fluxTarget struct {
 
 // checkFlux builds the paths Flux applies from the tree the change makes:
 // the files of the base outside the managed ones, and dist under the
-// managed path. It returns what it built, or the first refusal.
-func (s *syncRun) checkFlux(dist gitsync.Files, managed func(rel string) bool) ([]FluxBuild, error) {
+// managed path, whose objects are known. It returns what it built, or the
+// first refusal.
+func (s *syncRun) checkFlux(dist gitsync.Files, objects []manifest.Object, managed func(rel string) bool) ([]FluxBuild, error) {
 	cfg := s.cfg
 	tree, err := s.repo.Files("", func(p string) bool {
 		rel, ok := underPath(cfg.Path, p)
@@ -158,24 +160,30 @@ func (s *syncRun) checkFlux(dist gitsync.Files, managed func(rel string) bool) (
 		return nil, fmt.Errorf("flux check: %w", err)
 	}
 	defer os.RemoveAll(work)
+	known := map[string][]manifest.ID{}
+	for _, o := range objects {
+		p := path.Join(cfg.Path, o.File)
+		known[p] = append(known[p], o.ID)
+	}
 	// One artifact per distinct spec.ignore, as each source has its own.
 	var built []FluxBuild
-	artifacts := map[string]string{}
+	artifacts := map[string]*artifact{}
 	for _, t := range targets {
 		ignore := ignores[t.source]
 		key := "nil"
 		if ignore != nil {
 			key = "=" + *ignore
 		}
-		root, ok := artifacts[key]
+		a, ok := artifacts[key]
 		if !ok {
-			if root, err = writeArtifact(filepath.Join(work, fmt.Sprint(len(artifacts))), tree, ignore); err != nil {
+			if a, err = writeArtifact(filepath.Join(work, fmt.Sprint(len(artifacts))), tree, ignore); err != nil {
 				return nil, fmt.Errorf("flux check: %w", err)
 			}
-			artifacts[key] = root
+			a.known = known
+			artifacts[key] = a
 		}
 		s.log.Info("building as Flux does", "path", fluxPathName(t.Path), "kustomization", t.Kustomization)
-		b, err := buildFlux(root, t, cfg.AllowJSON)
+		b, err := buildFlux(a, t, cfg.AllowJSON)
 		if err != nil {
 			return built, err
 		}
@@ -292,34 +300,53 @@ func underPath(dir, p string) (string, bool) {
 	return rel, ok
 }
 
+// artifact is a tree written out as source-controller's artifact holds it.
+type artifact struct {
+	// root is the directory, absolute and free of symlinks, as
+	// kustomize-controller's secure file system wants it.
+	root string
+	// tree is what the artifact was written from, by path from the root.
+	tree gitsync.Files
+	// known are the objects of some of its files, parsed already.
+	known map[string][]manifest.ID
+}
+
 // writeArtifact writes the tree to dir as source-controller's artifact
-// holds it: without the files its ignore patterns match. It returns the
-// artifact's root, absolute and free of symlinks, as kustomize-controller's
-// secure file system wants it.
-func writeArtifact(dir string, tree gitsync.Files, ignore *string) (string, error) {
+// holds it: without the files its ignore patterns match.
+func writeArtifact(dir string, tree gitsync.Files, ignore *string) (*artifact, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
+		return nil, err
 	}
 	root, err := filepath.Abs(dir)
 	if err == nil {
 		root, err = filepath.EvalSymlinks(root)
 	}
 	if err != nil {
-		return "", err
+		return nil, err
+	}
+	a := &artifact{root: root, tree: gitsync.Files{}}
+	// The folders and the .sourceignore files first: the patterns decide
+	// which files the artifact holds.
+	dirs := map[string]bool{}
+	for p := range tree {
+		dirs[path.Dir(p)] = true
+	}
+	for d := range dirs {
+		if err := os.MkdirAll(filepath.Join(root, filepath.FromSlash(d)), 0o755); err != nil {
+			return nil, err
+		}
 	}
 	for p, data := range tree {
-		file := filepath.Join(root, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			return "", err
-		}
-		if err := os.WriteFile(file, data, 0o644); err != nil {
-			return "", err
+		if path.Base(p) == sourceignore.IgnoreFile {
+			if err := os.WriteFile(filepath.Join(root, filepath.FromSlash(p)), data, 0o644); err != nil {
+				return nil, err
+			}
 		}
 	}
 	domain := strings.Split(root, string(filepath.Separator))
 	ps, err := sourceignore.LoadIgnorePatterns(root, domain)
 	if err != nil {
-		return "", fmt.Errorf("load the .sourceignore files: %w", err)
+		return nil, fmt.Errorf("load the .sourceignore files: %w", err)
 	}
 	if ignore != nil {
 		ps = append(ps, sourceignore.ReadPatterns(strings.NewReader(*ignore), domain)...)
@@ -330,21 +357,38 @@ func writeArtifact(dir string, tree gitsync.Files, ignore *string) (string, erro
 	} else {
 		matcher = sourceignore.NewMatcher(append(sourceignore.VCSPatterns(domain), ps...))
 	}
+	var keep []string
 	for p := range tree {
 		file := filepath.Join(root, filepath.FromSlash(p))
-		if matcher.Match(strings.Split(file, string(filepath.Separator)), false) {
-			if err := os.Remove(file); err != nil {
-				return "", err
-			}
+		if !matcher.Match(strings.Split(file, string(filepath.Separator)), false) {
+			keep = append(keep, p)
+			a.tree[p] = tree[p]
+		} else if err := os.Remove(file); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
 		}
 	}
-	return root, nil
+	// Creating files is most of the time here: a few at once.
+	const writers = 4
+	errs := make([]error, writers)
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := w; i < len(keep) && errs[w] == nil; i += writers {
+				errs[w] = os.WriteFile(filepath.Join(root, filepath.FromSlash(keep[i])), tree[keep[i]], 0o644)
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 // buildFlux builds one path of the artifact at root as kustomize-controller
 // does, and looks for .json manifests it would leave out.
-func buildFlux(root string, t fluxTarget, allowJSON bool) (FluxBuild, error) {
-	b := t.FluxBuild
+func buildFlux(a *artifact, t fluxTarget, allowJSON bool) (FluxBuild, error) {
+	b, root := t.FluxBuild, a.root
 	refuse := func(reason, msg string) error {
 		return &FluxBuildError{FluxBuild: b, Reason: reason, Message: relativeTo(root, msg), File: fileIn(root, relativeTo(root, msg))}
 	}
@@ -361,30 +405,110 @@ func buildFlux(root string, t fluxTarget, allowJSON bool) (FluxBuild, error) {
 			return b, err
 		}
 	}
-	action, err := fluxkustomize.NewGenerator(root, unstructured.Unstructured{Object: t.spec}).WriteFile(dir)
+	gen := fluxkustomize.NewGenerator(root, unstructured.Unstructured{Object: t.spec})
+	generated, _, action, err := gen.GenerateManifest(dir)
 	if err != nil {
 		return b, refuse(ReasonBuildFailed, err.Error())
+	}
+	if n, ok := plainBuild(a, dir, action, generated); ok {
+		b.Objects = n
+	} else {
+		if b.Objects, err = kustomizeBuild(root, dir, gen); err != nil {
+			return b, refuse(ReasonBuildFailed, err.Error())
+		}
+	}
+	if len(unapplied) > 0 {
+		return b, &UnappliedJSONError{FluxBuild: b, Files: unapplied}
+	}
+	return b, nil
+}
+
+// kustomizeBuild writes the kustomization.yaml the generator makes and
+// builds the path as kustomize-controller does. It returns the number of
+// objects built, or the controller's error.
+func kustomizeBuild(root, dir string, gen *fluxkustomize.Generator) (int, error) {
+	action, err := gen.WriteFile(dir)
+	if err != nil {
+		return 0, err
 	}
 	// The controller builds each Kustomization in an artifact of its own;
 	// here the next build must not find this one's kustomization.yaml.
 	defer fluxkustomize.CleanDirectory(dir, action)
 	m, err := fluxkustomize.SecureBuild(root, dir, false)
 	if err != nil {
-		return b, refuse(ReasonBuildFailed, fmt.Sprintf("kustomize build failed: %v", err))
+		return 0, fmt.Errorf("kustomize build failed: %w", err)
 	}
 	for _, res := range m.Resources() {
 		if res.GetName() == "" || res.GetKind() == "" || res.GetApiVersion() == "" {
-			return b, refuse(ReasonBuildFailed, fmt.Sprintf("failed to decode Kubernetes apiVersion, kind and name from: %v", res.String()))
+			return 0, fmt.Errorf("failed to decode Kubernetes apiVersion, kind and name from: %v", res.String())
 		}
 	}
 	if _, err := m.AsYaml(); err != nil {
-		return b, refuse(ReasonBuildFailed, fmt.Sprintf("kustomize build failed: %v", err))
+		return 0, fmt.Errorf("kustomize build failed: %w", err)
 	}
-	b.Objects = m.Size()
-	if len(unapplied) > 0 {
-		return b, &UnappliedJSONError{FluxBuild: b, Files: unapplied}
+	return m.Size(), nil
+}
+
+// plainBuild decides, in linear time, the build of a plain path: one whose
+// generated kustomization.yaml lists files and nothing else (no folder
+// with a kustomization of its own, nothing the Kustomization's spec adds).
+// kustomize's build of such a path only gathers the files' objects, which
+// the generator has decoded already, and fails only when two of them are
+// the same object; its check for that is quadratic (minutes for tens of
+// thousands of objects). plainBuild returns the number of objects and true
+// when every object has an apiVersion, a kind and a name and no two can be
+// the same; when it cannot tell (not a plain path, a List, a local-config
+// object, a possible duplicate) it returns false, and kustomize decides.
+func plainBuild(a *artifact, dir string, action fluxkustomize.Action, generated []byte) (int, bool) {
+	var k map[string]any
+	if action != fluxkustomize.CreatedAction || yaml.Unmarshal(generated, &k) != nil {
+		return 0, false
 	}
-	return b, nil
+	resources, _ := k["resources"].([]any)
+	for key, v := range k {
+		switch {
+		case key == "apiVersion" || key == "kind" || key == "resources":
+		case key == "namespace" && v == "_placeholder" && len(resources) == 0:
+		default:
+			return 0, false
+		}
+	}
+	seen := map[manifest.ID]bool{}
+	for _, r := range resources {
+		rel, ok := r.(string)
+		if !ok {
+			return 0, false
+		}
+		file, err := filepath.Rel(a.root, filepath.Join(dir, filepath.FromSlash(rel)))
+		if err != nil {
+			return 0, false
+		}
+		file = filepath.ToSlash(file)
+		data, ok := a.tree[file]
+		if !ok || bytes.Contains(data, []byte("config.kubernetes.io/local-config")) {
+			return 0, false // a folder, or a file of another kind
+		}
+		ids, ok := a.known[file]
+		if !ok {
+			objs, err := manifest.ParseFile(file, data)
+			if err != nil {
+				return 0, false
+			}
+			for _, o := range objs {
+				ids = append(ids, o.ID)
+			}
+		}
+		for _, id := range ids {
+			if id.Namespace == "" {
+				id.Namespace = "default" // as kustomize compares namespaces
+			}
+			if seen[id] || strings.HasSuffix(id.Kind, "List") {
+				return 0, false
+			}
+			seen[id] = true
+		}
+	}
+	return len(seen), true
 }
 
 // jsonManifests lists the .json files holding Kubernetes objects that a
