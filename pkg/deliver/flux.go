@@ -40,6 +40,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 	fluxkustomize "github.com/fluxcd/pkg/kustomize"
@@ -155,11 +156,6 @@ func (s *syncRun) checkFlux(dist gitsync.Files, objects []manifest.Object, manag
 	}
 	targets, ignores := fluxTargets(cfg, tree, dist)
 
-	work, err := os.MkdirTemp(cfg.TempDir, "tsumiki-flux-")
-	if err != nil {
-		return nil, fmt.Errorf("flux check: %w", err)
-	}
-	defer os.RemoveAll(work)
 	known := map[string][]manifest.ID{}
 	for _, o := range objects {
 		p := path.Join(cfg.Path, o.File)
@@ -168,6 +164,11 @@ func (s *syncRun) checkFlux(dist gitsync.Files, objects []manifest.Object, manag
 	// One artifact per distinct spec.ignore, as each source has its own.
 	var built []FluxBuild
 	artifacts := map[string]*artifact{}
+	defer func() {
+		for _, a := range artifacts {
+			os.RemoveAll(a.dir)
+		}
+	}()
 	for _, t := range targets {
 		ignore := ignores[t.source]
 		key := "nil"
@@ -176,7 +177,7 @@ func (s *syncRun) checkFlux(dist gitsync.Files, objects []manifest.Object, manag
 		}
 		a, ok := artifacts[key]
 		if !ok {
-			if a, err = writeArtifact(filepath.Join(work, fmt.Sprint(len(artifacts))), tree, ignore); err != nil {
+			if a, err = newArtifact(cfg.TempDir, tree, ignore); err != nil {
 				return nil, fmt.Errorf("flux check: %w", err)
 			}
 			a.known = known
@@ -300,8 +301,44 @@ func underPath(dir, p string) (string, bool) {
 	return rel, ok
 }
 
+// memoryDir is a memory file system on Linux. Creating the files of the
+// artifact is most of a large check's time on disk (5,000 files took
+// 0.5–0.9 s on the benchmark machine's disk, 25 ms there).
+const memoryDir = "/dev/shm"
+
+// newArtifact writes the tree as source-controller's artifact in a new
+// temporary directory: under tempDir if set, else in memory where the
+// machine has a memory file system with room for it, else under
+// os.TempDir().
+func newArtifact(tempDir string, tree gitsync.Files, ignore *string) (*artifact, error) {
+	if tempDir == "" {
+		if fi, err := os.Stat(memoryDir); err == nil && fi.IsDir() {
+			a, err := writeArtifactIn(memoryDir, tree, ignore)
+			if err == nil || !errors.Is(err, syscall.ENOSPC) && !errors.Is(err, fs.ErrPermission) {
+				return a, err
+			}
+		}
+	}
+	return writeArtifactIn(tempDir, tree, ignore)
+}
+
+func writeArtifactIn(parent string, tree gitsync.Files, ignore *string) (*artifact, error) {
+	dir, err := os.MkdirTemp(parent, "tsumiki-flux-")
+	if err != nil {
+		return nil, err
+	}
+	a, err := writeArtifact(dir, tree, ignore)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	return a, nil
+}
+
 // artifact is a tree written out as source-controller's artifact holds it.
 type artifact struct {
+	// dir is the directory to remove when done.
+	dir string
 	// root is the directory, absolute and free of symlinks, as
 	// kustomize-controller's secure file system wants it.
 	root string
@@ -324,7 +361,7 @@ func writeArtifact(dir string, tree gitsync.Files, ignore *string) (*artifact, e
 	if err != nil {
 		return nil, err
 	}
-	a := &artifact{root: root, tree: gitsync.Files{}}
+	a := &artifact{dir: dir, root: root, tree: gitsync.Files{}}
 	// The folders and the .sourceignore files first: the patterns decide
 	// which files the artifact holds.
 	dirs := map[string]bool{}
