@@ -1,7 +1,9 @@
 // Package deliver takes synthesized manifests to the manifests repository:
-// it checks dist/, clones the repository, replaces the managed files on a
-// branch named for the source commit, pushes it and opens or updates the
-// merge request that reviewers merge for Flux to apply.
+// it checks dist/, clones the repository, replaces the managed files,
+// builds every path Flux applies from the result as Flux's controllers
+// will (refusing what they would refuse), commits on a branch named for
+// the source commit, pushes it and opens or updates the merge request that
+// reviewers merge for Flux to apply.
 //
 // Run does one sync and returns what it did as a *Result; it prints
 // nothing. Its errors are typed (*ConfigError, *MassDeleteError, …) so that
