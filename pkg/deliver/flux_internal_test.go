@@ -2,6 +2,8 @@ package deliver
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -74,5 +76,35 @@ func TestPlainBuildAgreesWithKustomize(t *testing.T) {
 				t.Errorf("plainBuild: %d objects, fine; kustomize: %d objects, %v", n, full, err)
 			}
 		})
+	}
+}
+
+// TestArtifactPlace: the artifact goes under Config.TempDir when it is
+// set, in memory otherwise where there is a memory file system, and holds
+// the tree without what source-controller leaves out.
+func TestArtifactPlace(t *testing.T) {
+	tree := gitsync.Files{"dev/app.yaml": []byte("a: 1\n"), "dev/.sops.yaml": []byte("b: 2\n"), ".git/config": []byte("x\n")}
+	temp := t.TempDir()
+	for _, tt := range []struct{ tempDir, want string }{{temp, temp}, {"", memoryDir}} {
+		if _, err := os.Stat(tt.want); err != nil {
+			t.Logf("no %s here", tt.want)
+			continue
+		}
+		a, err := newArtifact(tt.tempDir, tree, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Dir(a.dir) != tt.want {
+			t.Errorf("TempDir %q: artifact in %s, want it in %s", tt.tempDir, a.dir, tt.want)
+		}
+		if _, err := os.Stat(filepath.Join(a.root, "dev/app.yaml")); err != nil {
+			t.Error(err)
+		}
+		for _, left := range []string{"dev/.sops.yaml", ".git/config"} {
+			if _, err := os.Stat(filepath.Join(a.root, left)); err == nil || a.tree[left] != nil {
+				t.Errorf("%s is in the artifact", left)
+			}
+		}
+		os.RemoveAll(a.dir)
 	}
 }
