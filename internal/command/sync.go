@@ -62,7 +62,7 @@ Exit codes: 0 success (including no changes), 1 failure, 2 bad usage.`,
 	f.BoolVar(&cfg.DryRun, "dry-run", false, "clone and print the plan; change nothing anywhere")
 	f.BoolVar(&cfg.AllowMassDelete, "allow-mass-delete", false, "allow a change that removes more objects from --path than it leaves, or empties a folder")
 	f.BoolVar(&cfg.AllowSecrets, "allow-secrets", false, "allow Secrets that hold data (for output encrypted downstream); their values never show")
-	fluxFlags(f, &cfg)
+	fluxFlags(cmd, &cfg)
 	f.StringVar(&report, "report", "sync.env", "dotenv report for GitLab CI, written on every outcome (empty: none)")
 	f.StringVar(&tokenFile, "token-file", "", "file holding the GitLab token (default: GITLAB_TOKEN)")
 	f.StringVar(&sshKeyFile, "ssh-key", "", "private key file for ssh repositories (default: SSH_PRIVATE_KEY)")

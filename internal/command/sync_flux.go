@@ -7,14 +7,15 @@ import (
 	"path"
 	"strings"
 
-	"github.com/spf13/pflag"
+	"github.com/spf13/cobra"
 
 	"gitlab.com/tsumiki/tsumiki/pkg/deliver"
 )
 
 // fluxFlags adds the flags of the check that builds, before anything is
 // committed, every path Flux applies from the new tree.
-func fluxFlags(f *pflag.FlagSet, cfg *deliver.Config) {
+func fluxFlags(cmd *cobra.Command, cfg *deliver.Config) {
+	f := cmd.Flags()
 	f.StringArrayVar(&cfg.FluxPaths, "flux-path", nil, "a path of the repository Flux applies, built before the commit as Flux will build it, besides those of the Kustomizations under <path>/clusters/ (repeatable; default when there are none: --path)")
 	f.BoolVar(&cfg.AllowJSON, "allow-json", false, "allow .json manifests in a path Flux builds without a kustomization.yaml, where Flux does not apply them")
 }
