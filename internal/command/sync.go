@@ -78,6 +78,7 @@ Exit codes: 0 success (including no changes), 1 failure, 2 bad usage.`,
 	f.BoolVar(&cfg.DryRun, "dry-run", false, "clone and print the plan; change nothing anywhere")
 	f.BoolVar(&cfg.AllowMassDelete, "allow-mass-delete", false, "allow a change that removes more objects from --path than it leaves, or empties a folder")
 	f.BoolVar(&cfg.AllowSecrets, "allow-secrets", false, "allow Secrets that hold data (for output encrypted downstream); their values never show")
+	fluxFlags(cmd, &cfg)
 	f.StringVar(&report, "report", "sync.env", "dotenv report, written on every outcome: GitLab CI's artifacts:reports:dotenv, or \"$GITHUB_OUTPUT\" for step outputs (empty: none)")
 	f.StringVar(&tokenFile, "token-file", "", "file holding the token (default: GITLAB_TOKEN, or GITHUB_TOKEN with --forge github)")
 	f.StringVar(&sshKeyFile, "ssh-key", "", "private key file for ssh repositories (default: SSH_PRIVATE_KEY)")
@@ -319,6 +320,7 @@ var syncFlags = map[string]string{
 	"Path":            "--path",
 	"Branch":          "--branch",
 	"Keep":            "--keep",
+	"FluxPaths":       "--flux-path",
 	"Mode":            "--mode",
 	"Title":           "--title",
 	"Auth.SSHKey":     "--ssh-key (or SSH_PRIVATE_KEY)",
@@ -366,6 +368,9 @@ func syncError(err error, res *deliver.Result, fg syncForge, jobToken bool) erro
 		ghAPI    *github.APIError
 		declined *gitsync.DeclinedError
 	)
+	if ferr := fluxError(err); ferr != nil {
+		return ferr
+	}
 	unauthorized := errors.As(err, &glAPI) && glAPI.Status == http.StatusUnauthorized || errors.As(err, &ghAPI) && ghAPI.Status == http.StatusUnauthorized
 	switch {
 	case errors.As(err, &ce):
@@ -443,6 +448,7 @@ func printResult(out io.Writer, res *deliver.Result, terms deliver.Conventions) 
 			fmt.Fprintf(out, "  %-7s %s\n", group.action, f)
 		}
 	}
+	printFlux(out, res)
 	switch {
 	case res.Status == deliver.StatusDryRun:
 		fmt.Fprintln(out, "dry run: nothing written")

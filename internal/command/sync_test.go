@@ -117,6 +117,29 @@ func TestSync(t *testing.T) {
 			stderr: []string{"holds no Kubernetes objects"},
 		},
 		{
+			name: "a .json manifest Flux would not apply", code: 1, contacted: true,
+			args: func(s *servers) []string {
+				writeJSONManifest(t, s.dist)
+				return []string{"--repo", s.repoURL, "--dist", s.dist}
+			},
+			stderr: []string{"refused: Flux would not apply extra.json", "--allow-json"},
+		},
+		{
+			name: "a .json manifest allowed", code: 0, contacted: true,
+			args: func(s *servers) []string {
+				writeJSONManifest(t, s.dist)
+				return []string{"--repo", s.repoURL, "--dist", s.dist, "--allow-json"}
+			},
+			stdout: []string{"flux: builds the repository root (2 objects)", "merge request !1: "},
+		},
+		{
+			name: "bad flux path", code: 2,
+			args: func(s *servers) []string {
+				return []string{"--repo", s.repoURL, "--dist", s.dist, "--flux-path", "../up"}
+			},
+			stderr: []string{`--flux-path "../up" leaves the repository`},
+		},
+		{
 			name: "bad token", code: 1, contacted: true,
 			args:   func(s *servers) []string { return []string{"--repo", s.repoURL, "--dist", s.dist} },
 			env:    map[string]string{"GITLAB_TOKEN": "glpat-not-the-right-one"},
@@ -151,6 +174,14 @@ func TestSync(t *testing.T) {
 				t.Error("the servers were contacted")
 			}
 		})
+	}
+}
+
+// writeJSONManifest adds a ConfigMap as JSON to dist.
+func writeJSONManifest(t *testing.T, dist string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dist, "extra.json"), []byte(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"extra"}}`), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 

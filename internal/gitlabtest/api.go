@@ -44,6 +44,7 @@ func (s *Server) routes() *http.ServeMux {
 	handle("POST /api/v4/projects/{id}/merge_requests", (*call).createMergeRequest)
 	handle("GET /api/v4/projects/{id}/merge_requests/{iid}", (*call).getMergeRequest)
 	handle("PUT /api/v4/projects/{id}/merge_requests/{iid}", (*call).updateMergeRequest)
+	handle("PUT /api/v4/projects/{id}/merge_requests/{iid}/merge", (*call).mergeMergeRequest)
 	handle("GET /api/v4/projects/{id}/merge_requests/{iid}/notes", (*call).listNotes)
 	handle("POST /api/v4/projects/{id}/merge_requests/{iid}/notes", (*call).createNote)
 	handle("DELETE /api/v4/projects/{id}/merge_requests/{iid}/notes/{note_id}", (*call).deleteNote)
@@ -150,8 +151,21 @@ func (c *call) userProject() (*User, *project, AccessLevel, bool) {
 }
 
 func (c *call) branchExists(p *project, branch string) bool {
-	if c.s.branchExists == nil {
-		return true
+	switch {
+	case c.s.branchExists != nil:
+		return c.s.branchExists(p.PathWithNamespace, branch)
+	case c.s.git != nil:
+		head, err := c.s.git.Head(p.PathWithNamespace, branch)
+		return err == nil && head != ""
 	}
-	return c.s.branchExists(p.PathWithNamespace, branch)
+	return true
+}
+
+// head is the commit a branch points at, "" when it is unknown.
+func (c *call) head(p *project, branch string) string {
+	if c.s.git == nil {
+		return ""
+	}
+	head, _ := c.s.git.Head(p.PathWithNamespace, branch)
+	return head
 }

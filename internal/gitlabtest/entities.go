@@ -41,9 +41,11 @@ package gitlabtest
 // The project and current-user representations are the commonly used
 // subset of Entities::Project and Entities::UserPublic (the fields
 // client-go's Project and User read most), not the full entities.
-// Fields that need a real repository or CI (sha, diff_refs, pipelines,
-// mergeability) are null or report a mergeable merge request, since the
-// server has no git data.
+// Fields that need CI (pipelines) or a repository the server was not given
+// (sha, diff_refs, mergeability) are null or report a mergeable merge
+// request. With SetGit, sha is the source branch's head (for a merged
+// merge request, the commit merged); merged_by and merge_user are the user
+// who merged, merge_commit_sha and squash_commit_sha the commits made.
 
 import (
 	"slices"
@@ -57,6 +59,13 @@ type timestamp time.Time
 
 func (t timestamp) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + time.Time(t).UTC().Format("2006-01-02T15:04:05.000Z") + `"`), nil
+}
+
+func stringOrNull(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 func timeOrNull(t time.Time) *timestamp {
@@ -324,6 +333,14 @@ func (s *Server) mergeRequestBasicJSON(p *project, mr *MergeRequest) mergeReques
 		}
 	}
 	ref := "!" + strconv.Itoa(mr.IID)
+	var mergedBy *userJSON
+	if mr.State == "merged" {
+		mergedBy = s.userJSON(mr.MergedByID)
+	}
+	sha := mr.HeadSHA
+	if mr.State == "opened" && s.git != nil {
+		sha, _ = s.git.Head(p.PathWithNamespace, mr.SourceBranch)
+	}
 	return mergeRequestBasicJSON{
 		ID:                          mr.ID,
 		IID:                         mr.IID,
@@ -333,6 +350,13 @@ func (s *Server) mergeRequestBasicJSON(p *project, mr *MergeRequest) mergeReques
 		State:                       mr.State,
 		CreatedAt:                   timestamp(mr.CreatedAt),
 		UpdatedAt:                   timestamp(mr.UpdatedAt),
+		MergedBy:                    mergedBy,
+		MergeUser:                   mergedBy,
+		MergedAt:                    timeOrNull(mr.MergedAt),
+		SHA:                         stringOrNull(sha),
+		MergeCommitSHA:              stringOrNull(mr.MergeCommitSHA),
+		SquashCommitSHA:             stringOrNull(mr.SquashCommitSHA),
+		ShouldRemoveSourceBranch:    mr.ShouldRemoveSourceBranch,
 		ClosedBy:                    closedBy,
 		ClosedAt:                    timeOrNull(mr.ClosedAt),
 		TargetBranch:                mr.TargetBranch,

@@ -3,7 +3,8 @@
 //
 // It implements the endpoints that the sync command reaches through
 // gitlab.com/gitlab-org/api/client-go: the current user, projects, single
-// branches, project merge requests and merge request notes. Status codes,
+// branches, project merge requests and merge request notes, and the merge of
+// a merge request, made in a real repository (SetGit). Status codes,
 // error bodies, pagination headers and JSON field names follow GitLab's own
 // source (gitlab-org/gitlab, lib/api) and docs.gitlab.com; each handler file
 // starts with the facts it relies on. Anything outside that surface answers
@@ -83,7 +84,16 @@ type MergeRequest struct {
 	UpdatedAt          time.Time
 	ClosedAt           time.Time // zero unless closed
 	ClosedByID         int
-	WebURL             string
+	// MergedAt, MergedByID, MergeCommitSHA and SquashCommitSHA are set by
+	// the merge; ShouldRemoveSourceBranch is its should_remove_source_branch
+	// parameter, nil when not given. HeadSHA is the source commit merged.
+	MergedAt                 time.Time
+	MergedByID               int
+	MergeCommitSHA           string
+	SquashCommitSHA          string
+	ShouldRemoveSourceBranch *bool
+	HeadSHA                  string
+	WebURL                   string
 }
 
 // Note is a comment, or a system note, on a merge request.
@@ -125,6 +135,7 @@ type Server struct {
 	projects      []*project
 	namespaces    map[string]int // full path → namespace ID
 	branchExists  func(projectPath, branch string) bool
+	git           Git
 	faults        []*Fault
 
 	// logMu guards requests on its own, because entries are recorded while
@@ -594,6 +605,10 @@ func (p *project) mergeRequest(iid int) *MergeRequest {
 func copyMergeRequest(mr *MergeRequest) MergeRequest {
 	c := *mr
 	c.Labels = slices.Clone(mr.Labels)
+	if mr.ShouldRemoveSourceBranch != nil {
+		b := *mr.ShouldRemoveSourceBranch
+		c.ShouldRemoveSourceBranch = &b
+	}
 	c.AssigneeIDs = slices.Clone(mr.AssigneeIDs)
 	c.ReviewerIDs = slices.Clone(mr.ReviewerIDs)
 	return c

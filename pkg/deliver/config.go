@@ -1,7 +1,9 @@
 // Package deliver takes synthesized manifests to the manifests repository:
-// it checks dist/, clones the repository, replaces the managed files on a
-// branch named for the source commit, pushes it and opens or updates the
-// merge request that reviewers merge for Flux to apply.
+// it checks dist/, clones the repository, replaces the managed files,
+// builds every path Flux applies from the result as Flux's controllers
+// will (refusing what they would refuse), commits on a branch named for
+// the source commit, pushes it and opens or updates the merge request that
+// reviewers merge for Flux to apply.
 //
 // Run does one sync and returns what it did as a *Result; it prints
 // nothing. Its errors are typed (*ConfigError, *MassDeleteError, …) so that
@@ -99,6 +101,15 @@ type Config struct {
 	// AllowSecrets lets Secrets that hold data through, for output that is
 	// encrypted downstream; their values never show in any case.
 	AllowSecrets bool
+	// FluxPaths are paths of the repository, relative to its root, that
+	// Flux applies and that sync builds before it commits, as Flux will
+	// build them, besides those of the Kustomizations under
+	// <Path>/clusters/ and the entry point folders there (a leading ./ is
+	// dropped). When there is none of all these, the managed path is built.
+	FluxPaths []string
+	// AllowJSON lets .json manifests into a path Flux builds without a
+	// kustomization.yaml, where Flux does not apply them.
+	AllowJSON bool
 
 	Source Source
 	// Author is the commits' author and committer; "tsumiki" by default.
@@ -206,6 +217,18 @@ func (c Config) WithDefaults() Config {
 			c.Project = project
 		}
 	}
+	if len(c.FluxPaths) > 0 {
+		paths := make([]string, len(c.FluxPaths))
+		for i, p := range c.FluxPaths {
+			if p = strings.TrimPrefix(p, "./"); p == "." || p == "" {
+				p = ""
+			} else {
+				p = strings.TrimRight(p, "/")
+			}
+			paths[i] = p
+		}
+		c.FluxPaths = paths
+	}
 	c.Retry = c.Retry.withDefaults()
 	return c
 }
@@ -239,6 +262,11 @@ func (c Config) Validate() error {
 	}
 	if reason := checkPath(c.Path); reason != "" {
 		return &ConfigError{Field: "Path", Value: c.Path, Reason: reason}
+	}
+	for _, p := range c.FluxPaths {
+		if reason := checkPath(p); reason != "" {
+			return &ConfigError{Field: "FluxPaths", Value: p, Reason: reason}
+		}
 	}
 	for _, k := range c.Keep {
 		if !doublestar.ValidatePattern(k) {

@@ -94,6 +94,9 @@ type Result struct {
 	// Changes are the objects added, changed and removed; Files the files.
 	Changes []manifest.Change
 	Files   *gitsync.Plan
+	// Flux are the paths built as Flux will build them, in order; a
+	// refusal's path is not among them.
+	Flux []FluxBuild
 	// Branch holds the change (the base branch in ModePush); "" until it
 	// does, and when there was nothing to commit.
 	Branch string
@@ -198,6 +201,12 @@ func (s *syncRun) run(ctx context.Context) error {
 	res.Changes, res.Files = manifest.Diff(oldObjects, prefix(newObjects, cfg.Path)), plan
 	if !cfg.AllowMassDelete {
 		if err := checkRemovals(oldObjects, res.Changes, cfg.Path); err != nil {
+			return err
+		}
+	}
+	// Nothing is committed that Flux would refuse; a dry run shows it too.
+	if !plan.Empty() || cfg.DryRun {
+		if res.Flux, err = s.checkFlux(dist, newObjects, managed); err != nil {
 			return err
 		}
 	}

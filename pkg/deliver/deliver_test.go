@@ -88,9 +88,15 @@ var sourceTime = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
+	return newWorldOf(t, repoFiles)
+}
+
+// newWorldOf is newWorld with a manifests repository holding files.
+func newWorldOf(t *testing.T, files map[string]string) *world {
+	t.Helper()
 	w := &world{git: &gittest.Server{Root: t.TempDir(), Token: token}}
 	var err error
-	if w.bare, err = w.git.CreateRepo("platform/manifests", repoFiles, 3); err != nil {
+	if w.bare, err = w.git.CreateRepo("platform/manifests", files, 3); err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(w.git.Handler())
