@@ -5,6 +5,7 @@ import (
 	"path"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"gitlab.com/tsumiki/tsumiki/constructs"
 	"gitlab.com/tsumiki/tsumiki/constructs/flux/api/helmv2"
 	"gitlab.com/tsumiki/tsumiki/constructs/flux/api/kustomizev1"
+	"gitlab.com/tsumiki/tsumiki/constructs/flux/api/meta"
 	"gitlab.com/tsumiki/tsumiki/constructs/flux/api/sourcev1"
 )
 
@@ -196,6 +198,33 @@ func register(o *constructs.APIObject) *registration {
 }
 
 // sameApp reports whether two constructs are in the same tree.
+// addDependsOn adds to list a reference to each of deps that is in owner's
+// app (the others validate reports), named as owner sees it, and then each
+// of external, leaving what list holds and adding nothing twice.
+func addDependsOn(list []meta.DependencyReference, owner *constructs.APIObject, deps []*constructs.APIObject, external []meta.DependencyReference) []meta.DependencyReference {
+	own := refOf(owner)
+	add := func(dep meta.DependencyReference) {
+		if !slices.Contains(list, dep) {
+			list = append(list, dep)
+		}
+	}
+	for _, d := range deps {
+		if !sameApp(owner, d) {
+			continue
+		}
+		r := refOf(d)
+		dep := meta.DependencyReference{Name: r.name}
+		if r.namespace != own.namespace {
+			dep.Namespace = r.namespace
+		}
+		add(dep)
+	}
+	for _, dep := range external {
+		add(dep)
+	}
+	return list
+}
+
 func sameApp(a, b constructs.Construct) bool { return rootOf(a.Node()) == rootOf(b.Node()) }
 
 func rootOf(n *constructs.Node) *constructs.Node {

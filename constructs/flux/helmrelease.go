@@ -185,24 +185,11 @@ func (h *HelmRelease) resolve() error {
 		}
 		spec.Values = &helmv2.JSON{Raw: raw}
 	}
-	for _, d := range h.deps {
-		if !sameApp(h, d) {
-			continue // reported by validate
-		}
-		r := refOf(d.APIObject)
-		dep := meta.DependencyReference{Name: r.name}
-		if r.namespace != own.namespace {
-			dep.Namespace = r.namespace
-		}
-		if !slices.Contains(spec.DependsOn, dep) {
-			spec.DependsOn = append(spec.DependsOn, dep)
-		}
+	deps := make([]*constructs.APIObject, len(h.deps))
+	for i, d := range h.deps {
+		deps[i] = d.APIObject
 	}
-	for _, dep := range h.external {
-		if !slices.Contains(spec.DependsOn, dep) {
-			spec.DependsOn = append(spec.DependsOn, dep)
-		}
-	}
+	spec.DependsOn = addDependsOn(spec.DependsOn, h.APIObject, deps, h.external)
 	return nil
 }
 

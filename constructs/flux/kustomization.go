@@ -191,24 +191,11 @@ func (k *Kustomization) resolve() error {
 			spec.SourceRef.Namespace = src.namespace
 		}
 	}
-	want := make([]meta.DependencyReference, 0, len(k.deps)+len(k.external))
-	for _, d := range k.deps {
-		if !sameApp(k, d) {
-			continue // reported by validate
-		}
-		r := refOf(d.APIObject)
-		dep := meta.DependencyReference{Name: r.name}
-		if r.namespace != own.namespace {
-			dep.Namespace = r.namespace
-		}
-		want = append(want, dep)
+	deps := make([]*constructs.APIObject, len(k.deps))
+	for i, d := range k.deps {
+		deps[i] = d.APIObject
 	}
-	want = append(want, k.external...)
-	for _, dep := range want {
-		if !slices.Contains(spec.DependsOn, dep) {
-			spec.DependsOn = append(spec.DependsOn, dep)
-		}
-	}
+	spec.DependsOn = addDependsOn(spec.DependsOn, k.APIObject, deps, k.external)
 	return nil
 }
 
