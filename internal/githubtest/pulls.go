@@ -106,13 +106,8 @@ func (c *call) getPull() {
 	if !c.known() {
 		return
 	}
-	r, _, ok := c.findRepo(doc)
+	r, _, pr, ok := c.issue(doc)
 	if !ok {
-		return
-	}
-	pr := r.pull(c.number())
-	if pr == nil {
-		c.notFound(doc)
 		return
 	}
 	writeJSON(c.w, http.StatusOK, c.s.pullJSON(r, pr))
@@ -189,13 +184,8 @@ func (c *call) updatePull() {
 	if !c.known("title", "body", "state", "base", "maintainer_can_modify") {
 		return
 	}
-	r, perm, ok := c.findRepo(doc)
+	r, perm, pr, ok := c.issue(doc)
 	if !ok {
-		return
-	}
-	pr := r.pull(c.number())
-	if pr == nil {
-		c.notFound(doc)
 		return
 	}
 	if !c.may(perm, Write, doc) {
@@ -252,13 +242,8 @@ func (c *call) requestReviewers() {
 	if !c.known("reviewers", "team_reviewers") {
 		return
 	}
-	r, perm, ok := c.findRepo(doc)
+	r, perm, pr, ok := c.issue(doc)
 	if !ok {
-		return
-	}
-	pr := r.pull(c.number())
-	if pr == nil {
-		c.notFound(doc)
 		return
 	}
 	if !c.may(perm, Write, doc) {
@@ -309,13 +294,8 @@ func (c *call) listReviews() {
 	if !c.known("per_page", "page") {
 		return
 	}
-	r, _, ok := c.findRepo(doc)
+	r, _, pr, ok := c.issue(doc)
 	if !ok {
-		return
-	}
-	pr := r.pull(c.number())
-	if pr == nil {
-		c.notFound(doc)
 		return
 	}
 	lo, hi := c.page(r, len(pr.Reviewers))
