@@ -25,6 +25,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 
 	"gitlab.com/tsumiki/tsumiki/pkg/gitsync"
+	"gitlab.com/tsumiki/tsumiki/pkg/manifest"
 )
 
 // Mode is how the change reaches the base branch.
@@ -39,14 +40,8 @@ const (
 )
 
 // DefaultKeep lists the files under the managed path that sync never
-// touches, whatever Config.Keep adds: Flux's own manifests, the files Flux,
-// GitLab and other tools read that are not workload manifests (dotfiles
-// such as .sops.yaml, .gitlab-ci.yml and .sourceignore, and dot-folders),
-// and kustomizations written by hand.
-var DefaultKeep = []string{
-	"**/flux-system/**", "README*", ".sourceignore", ".gitlab-ci.yml",
-	"**/.*", "**/.*/**", "**/kustomization.yaml", "**/kustomization.yml", "**/Kustomization",
-}
+// touches, whatever Config.Keep adds; see manifest.DefaultKeep.
+var DefaultKeep = manifest.DefaultKeep
 
 // Config is everything a sync needs. WithDefaults fills what can be
 // derived; Validate checks the result.
@@ -351,17 +346,7 @@ func checkPath(p string) string {
 }
 
 // keepMatcher reports whether a path relative to the managed path is kept.
-func (c *Config) keepMatcher() func(rel string) bool {
-	patterns := append(append([]string(nil), DefaultKeep...), c.Keep...)
-	return func(rel string) bool {
-		for _, p := range patterns {
-			if ok, _ := doublestar.Match(p, rel); ok {
-				return true
-			}
-		}
-		return false
-	}
-}
+func (c *Config) keepMatcher() func(rel string) bool { return manifest.KeepMatcher(c.Keep...) }
 
 // forgeProject reads a clone URL of GitLab or GitHub: the forge's web
 // address (https and http only: an ssh host need not serve the web) and

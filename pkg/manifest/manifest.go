@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/bmatcuk/doublestar/v4"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
@@ -65,6 +66,33 @@ type Object struct {
 // different folders are different objects: a manifests repository may
 // hold several clusters' trees, each applied on its own.
 func (o Object) Folder() string { return path.Dir(o.File) }
+
+// DefaultKeep lists the files under a managed path of a manifests
+// repository that sync never touches and that are not the output's: Flux's
+// own manifests (flux-system/ wherever bootstrap wrote it), the files Flux,
+// GitLab and other tools read that are not workload manifests (dotfiles
+// such as .sops.yaml, .gitlab-ci.yml and .sourceignore, and dot-folders),
+// and kustomizations written by hand. Patterns are doublestar globs over
+// slash-separated paths relative to the managed path.
+var DefaultKeep = []string{
+	"**/flux-system/**", "README*", ".sourceignore", ".gitlab-ci.yml",
+	"**/.*", "**/.*/**", "**/kustomization.yaml", "**/kustomization.yml", "**/Kustomization",
+}
+
+// KeepMatcher reports whether a path relative to a managed path matches
+// DefaultKeep or one of the extra patterns. Patterns that do not parse
+// match nothing; check them with doublestar.ValidatePattern first.
+func KeepMatcher(extra ...string) func(rel string) bool {
+	patterns := append(slices.Clone(DefaultKeep), extra...)
+	return func(rel string) bool {
+		for _, p := range patterns {
+			if ok, _ := doublestar.Match(p, rel); ok {
+				return true
+			}
+		}
+		return false
+	}
+}
 
 // IsManifest reports whether a file name is one Flux's kustomize-controller
 // reads as manifests.

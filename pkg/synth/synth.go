@@ -610,13 +610,14 @@ func within(p, dir string) bool {
 // Diff compares the output with the manifests in dir that it would replace
 // (see Owns): the objects it adds, changes and removes. dir may be an
 // output directory or the managed path of a checkout of the manifests
-// repository; files there that are not manifests are left out, as are
-// dotfiles and the folders and kustomizations that sync keeps. A missing
-// dir holds nothing.
+// repository; files there that are not manifests are left out, and so is
+// what sync keeps there (manifest.DefaultKeep). A missing dir holds
+// nothing.
 func (o *Output) Diff(dir string) ([]manifest.Change, error) {
 	var old []manifest.Object
 	if _, err := os.Stat(dir); err == nil {
-		old, err = manifest.ReadDir(os.DirFS(dir), ".", func(name string) bool { return o.Owns(name) && !keptBySync(name) })
+		kept := manifest.KeepMatcher()
+		old, err = manifest.ReadDir(os.DirFS(dir), ".", func(name string) bool { return o.Owns(name) && !kept(name) })
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", dir, err)
 		}
@@ -632,17 +633,4 @@ func (o *Output) Diff(dir string) ([]manifest.Change, error) {
 		new = append(new, objs...)
 	}
 	return manifest.Diff(old, new), nil
-}
-
-// keptBySync reports whether sync would leave a file of the managed path
-// alone: dotfiles and dot-folders, Flux's own flux-system/ and
-// kustomizations written by hand.
-func keptBySync(name string) bool {
-	for _, part := range strings.Split(name, "/") {
-		if strings.HasPrefix(part, ".") {
-			return true
-		}
-	}
-	base := path.Base(name)
-	return strings.HasPrefix(name, "flux-system/") || base == "kustomization.yaml" || base == "kustomization.yml" || base == "Kustomization"
 }

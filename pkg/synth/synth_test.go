@@ -319,7 +319,7 @@ func TestDiff(t *testing.T) {
 	// A checkout: kept files and other environments do not count.
 	changed := strings.Replace(stagingYAML, "message: hi", "message: hey", 1)
 	cfg2 := configDir(t, map[string]string{"staging.yaml": changed, "production.yaml": productionYAML})
-	for _, f := range []string{"flux-system/gotk-sync.yaml", ".sops.yaml", "kustomization.yaml"} {
+	for _, f := range []string{"flux-system/gotk-sync.yaml", "clusters/staging/flux-system/gotk-sync.yaml", ".sops.yaml", "kustomization.yaml"} {
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(dist, f)), 0o755); err != nil {
 			t.Fatal(err)
 		}
